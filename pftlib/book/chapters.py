@@ -1,0 +1,70 @@
+"""The book's chapters: which notebook each runs, and the schema of its parameters."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from .params import Constraint, Param, ParameterError, Schema
+
+MAX_COMPLETIONS = 2**20
+
+
+@dataclass(frozen=True)
+class Chapter:
+    """A parameterised notebook ``notebooks/<stem>.ipynb`` rendered as ``book/chapters/<stem>.ipynb``."""
+
+    slug: str
+    stem: str
+    title: str
+    schema: Schema
+
+    def source(self, root: Path) -> Path:
+        return root / "notebooks" / f"{self.stem}.ipynb"
+
+    def page(self, root: Path) -> Path:
+        return root / "book" / "chapters" / f"{self.stem}.ipynb"
+
+
+def _tree_size_ok(p) -> bool:
+    return p["V"] ** p["H"] <= MAX_COMPLETIONS
+
+
+TREE_SIZE = Constraint(("V", "H"), _tree_size_ok, f"the tree must have V**H <= {MAX_COMPLETIONS:,} completions")
+
+LIKELIHOOD = Chapter(
+    slug="likelihood",
+    stem="01_likelihood",
+    title="Preference fine-tuning is likelihood",
+    schema=Schema(
+        params=(
+            Param("V", int, 3, "vocabulary size (tokens per step)", low=2, high=16),
+            Param("H", int, 4, "horizon: tokens per completion", low=1, high=20),
+            Param("beta", float, 0.5, "KL-regularisation strength", low=0, high=100, low_open=True),
+            Param("reward_scale", float, 2.0, "standard deviation of the true reward", low=0, high=50, low_open=True),
+            Param("n_pairs", int, 2000, "number of labelled preference pairs for DPO", low=1, high=1_000_000),
+            Param("n_policies", int, 200, "random policies in the projection check", low=1, high=10_000),
+            Param("seed", int, 0, "random seed", low=0, high=2**31 - 1),
+        ),
+        constraints=(TREE_SIZE,),
+        quick={"V": 2, "H": 3, "n_pairs": 300, "n_policies": 50},
+    ),
+)
+
+CHAPTERS: tuple[Chapter, ...] = (LIKELIHOOD,)
+
+
+def find(name: str) -> Chapter:
+    """A chapter by slug, notebook stem or number (``likelihood``, ``01_likelihood``, ``1``)."""
+    for ch in CHAPTERS:
+        if name in {ch.slug, ch.stem} or (name.isdigit() and int(name) == int(ch.stem.split("_")[0])):
+            return ch
+    known = ", ".join(ch.slug for ch in CHAPTERS)
+    raise ParameterError(f"unknown chapter '{name}'; chapters: {known}")
+
+
+def by_stem(stem: str) -> Chapter:
+    for ch in CHAPTERS:
+        if ch.stem == stem:
+            return ch
+    raise ParameterError(f"_toc.yml lists book/chapters/{stem}, but pftlib has no chapter with that notebook")
