@@ -42,10 +42,11 @@ def code_digest(chapter: Chapter, root: Path) -> str:
 
 
 def page_record(page: Path) -> dict[str, Any] | None:
-    """The ``pftlib`` metadata of an executed page, or None if there is no readable page."""
+    """The ``pftlib`` metadata of an executed page, or None if there is no readable page (a missing,
+    truncated or otherwise corrupt page is simply out of date)."""
     try:
         return nbformat.read(page, as_version=4).metadata.get("pftlib")
-    except (OSError, ValueError, KeyError):
+    except (OSError, ValueError, KeyError, nbformat.ValidationError):
         return None
 
 
@@ -122,9 +123,11 @@ def execute(chapter: Chapter, root: Path, params: dict[str, Any], out: Path | No
     except pm.PapermillExecutionError as err:
         if out == chapter.page(root):
             out.unlink(missing_ok=True)
+        first_line = next((line for line in err.source.splitlines() if line.strip()), "")
         raise ChapterFailed(
             f"chapter '{chapter.slug}' ({chapter.source(root).relative_to(root)}) failed in cell "
-            f"{err.cell_index} (execution count {err.exec_count}): {err.ename}: {err.evalue}"
+            f"{err.cell_index} of the executed notebook (execution count {err.exec_count}, "
+            f"starting `{first_line.strip()}`): {err.ename}: {err.evalue}"
         ) from None
     finally:
         Path(tmp).unlink(missing_ok=True)

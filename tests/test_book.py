@@ -1,0 +1,43 @@
+"""``pft book``: builds the site from a clean tree, skips what is current, fails loudly."""
+
+from __future__ import annotations
+
+import json
+
+import nbformat
+
+from conftest import pft
+from pftlib.book.build import toc_chapters
+from pftlib.book.chapters import LIKELIHOOD
+
+
+def test_book_quick_builds_the_site_from_a_clean_tree(built_book):
+    root, result = built_book
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    site = root / "_build" / "html"
+    for ch in toc_chapters(root):
+        assert (site / "book" / "chapters" / f"{ch.stem}.html").is_file()
+        assert nbformat.read(ch.page(root), as_version=4).metadata["pftlib"]["provenance"]["parameters"] == \
+            ch.schema.validate(ch.schema.quick)
+    assert (site / "_static" / "vega-bundle.js").is_file() and (site / "_static" / "mathjax" / "tex-svg.js").is_file()
+
+
+def test_a_second_build_skips_current_chapters(built_book):
+    root, _ = built_book
+    result = pft("book", "--quick", cwd=root)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "likelihood: up to date" in result.stdout and "executing" not in result.stdout
+
+
+def test_a_failing_chapter_fails_the_build_naming_chapter_and_cell(checkout):
+    source = LIKELIHOOD.source(checkout)
+    nb = nbformat.read(source, as_version=4)
+    nb.cells.insert(3, nbformat.v4.new_code_cell('raise RuntimeError("boom")'))
+    nbformat.write(nb, source)
+    LIKELIHOOD.page(checkout).parent.mkdir(parents=True)
+    LIKELIHOOD.page(checkout).write_text(json.dumps({"stale": True}))  # a page from an earlier run
+    result = pft("book", "--quick", cwd=checkout)
+    assert result.returncode == 1
+    assert "chapter 'likelihood'" in result.stderr and "starting `raise RuntimeError(\"boom\")`" in result.stderr and "boom" in result.stderr
+    assert not LIKELIHOOD.page(checkout).exists()  # no stale page survives
+    assert not (checkout / "_build" / "html").exists()  # and no site is built

@@ -1,0 +1,82 @@
+"""The ``pft`` command line: list, run, and the validation errors (exit 2, nothing written)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import nbformat
+import papermill as pm
+import pytest
+
+from conftest import pft
+from pftlib.book.chapters import CHAPTERS, LIKELIHOOD
+from pftlib.book.execute import ChapterFailed, execute
+
+
+def test_list_shows_every_parameter_with_type_default_range_and_meaning(checkout):
+    result = pft("list", cwd=checkout)
+    assert result.returncode == 0, result.stderr
+    for ch in CHAPTERS:
+        assert ch.slug in result.stdout
+        for p in ch.schema.params:
+            line = next(l for l in result.stdout.splitlines() if l.split()[:1] == [p.name])
+            assert p.type.__name__ in line and repr(p.default) in line and p.allowed() in line and p.help in line
+
+
+@pytest.mark.parametrize("args, message", [
+    (["-p", "beta", "-1"], "parameter 'beta': got -1.0; allowed: a number in (0, 100]"),
+    (["-p", "H", "two"], "parameter 'H': got 'two', which is not an integer"),
+    (["-p", "gamma", "1"], "unknown parameter 'gamma'"),
+    (["-p", "V", "16", "-p", "H", "20"], "V**H <= 1,048,576"),
+    (["--out", "result.txt"], "--out must be a folder or a .ipynb path"),
+])
+def test_bad_input_stops_with_a_message_and_exit_2_and_writes_nothing(checkout, args, message):
+    result = pft("run", "likelihood", *args, cwd=checkout)
+    assert result.returncode == 2
+    assert message in result.stderr
+    assert not LIKELIHOOD.page(checkout).exists()
+    assert not (checkout / "result.txt").exists() and not (checkout / "_build").exists()
+
+
+def test_unknown_chapter_and_missing_checkout(checkout, tmp_path):
+    result = pft("run", "chapter-nine", cwd=checkout)
+    assert result.returncode == 2 and "unknown chapter 'chapter-nine'" in result.stderr
+    result = pft("book", cwd=tmp_path)
+    assert result.returncode == 2 and "no book checkout" in result.stderr
+
+
+def test_run_writes_an_executed_notebook_with_provenance_and_a_reproduce_box(checkout):
+    result = pft("run", "1", "--quick", "-p", "beta", "2", "--out", "out/", "--no-progress", cwd=checkout)
+    assert result.returncode == 0, result.stderr
+    page = checkout / "out" / "01_likelihood.ipynb"
+    nb = nbformat.read(page, as_version=4)
+    meta = nb.metadata["pftlib"]
+    assert meta["command"] == "pft run likelihood -p V 2 -p H 3 -p beta 2.0 -p n_pairs 300 -p n_policies 50"
+    prov = meta["provenance"]
+    assert prov["parameters"]["beta"] == 2.0 and prov["wall_s"] > 0 and "CPU" in prov["device"]
+    assert {"torch", "trl", "transformers", "papermill"} <= set(prov["versions"])
+    assert "Reproduce this page" in nb.cells[1].source and meta["command"] in nb.cells[1].source
+    injected = [c for c in nb.cells if "injected-parameters" in c.metadata.get("tags", [])]
+    assert injected and "beta = 2.0" in injected[0].source
+    assert not LIKELIHOOD.page(checkout).exists()  # --out, not the book's page
+    assert not list(page.parent.glob(".*"))  # no temporary files left behind
+
+
+def test_notebook_defaults_match_the_schema():
+    from conftest import ROOT
+
+    for ch in CHAPTERS:
+        found = pm.inspect_notebook(str(ch.source(ROOT)))
+        assert list(found) == ch.schema.names()
+        for name, default in ch.schema.defaults().items():
+            assert eval(found[name]["default"]) == default  # noqa: S307 - our own notebook's literals
+
+
+def test_the_notebook_validates_its_own_parameters_before_computing(checkout):
+    """Run directly (bypassing the CLI), a bad value stops in the validation cell."""
+    with pytest.raises(ChapterFailed) as err:
+        execute(LIKELIHOOD, checkout, {**LIKELIHOOD.schema.defaults(), "beta": -1.0}, progress=False)
+    message = str(err.value)
+    assert "starting `from pftlib.book import parameters`" in message  # the first cell after the parameters
+    assert "ParameterError" in message and "'beta'" in message
+    assert not LIKELIHOOD.page(checkout).exists()

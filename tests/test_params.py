@@ -1,0 +1,60 @@
+"""Parameter schemas: parsing, range checks and messages."""
+
+from __future__ import annotations
+
+import pytest
+
+from pftlib.book.chapters import CHAPTERS, LIKELIHOOD, find
+from pftlib.book.params import Constraint, Param, ParameterError, Schema
+
+
+def test_allowed_ranges_read_well():
+    assert Param("beta", float, 1.0, "x", low=0, high=100, low_open=True).allowed() == "a number in (0, 100]"
+    assert Param("H", int, 2, "x", low=1).allowed() == "an integer >= 1"
+    assert Param("task", str, "a", "x", choices=("a", "b")).allowed() == "one of 'a', 'b'"
+
+
+@pytest.mark.parametrize("text, fragment", [
+    ("-1", "got -1.0"), ("0", "got 0.0"), ("abc", "not a number"), ("nan", "got nan"), ("1e9", "got 1000000000.0"),
+])
+def test_bad_beta_is_rejected_with_its_range(text, fragment):
+    with pytest.raises(ParameterError) as err:
+        LIKELIHOOD.schema.parse([("beta", text)])
+    assert "'beta'" in str(err.value) and "(0, 100]" in str(err.value) and fragment in str(err.value)
+
+
+def test_types_are_strict():
+    h = LIKELIHOOD.schema.get("H")
+    assert h.parse("5") == 5
+    for bad in ("2.5", "true", ""):
+        with pytest.raises(ParameterError, match="'H'"):
+            h.parse(bad)
+    with pytest.raises(ParameterError):
+        h.check(True)  # a bool is not an integer here
+    flag = Param("flag", bool, False, "x")
+    assert flag.parse("yes") is True and flag.parse("0") is False
+    with pytest.raises(ParameterError):
+        flag.parse("maybe")
+
+
+def test_unknown_names_and_constraints():
+    with pytest.raises(ParameterError, match="unknown parameter 'gamma'.*beta"):
+        LIKELIHOOD.schema.parse([("gamma", "1")])
+    with pytest.raises(ParameterError, match="V, H.*1,048,576.*V=16, H=20"):
+        LIKELIHOOD.schema.validate({"V": 16, "H": 20})
+
+
+def test_a_schema_with_an_invalid_default_or_profile_cannot_be_defined():
+    with pytest.raises(ParameterError):
+        Param("n", int, 0, "x", low=1)
+    with pytest.raises(ParameterError):
+        Schema((Param("n", int, 1, "x", low=1),), quick={"n": 0})
+    with pytest.raises(ParameterError):
+        Schema((Param("n", int, 1, "x"),), constraints=(Constraint(("n",), lambda p: p["n"] > 1, "n > 1"),))
+
+
+def test_chapters_are_found_by_slug_stem_or_number():
+    for ch in CHAPTERS:
+        assert find(ch.slug) is find(ch.stem) is find(str(int(ch.stem[:2]))) is ch
+    with pytest.raises(ParameterError, match="unknown chapter"):
+        find("nope")
