@@ -46,4 +46,7 @@ def checkout(tmp_path: Path) -> Path:
 def built_book(tmp_path_factory) -> tuple[Path, subprocess.CompletedProcess]:
     """A clean copy of the checkout after ``pft book --quick``: (its root, the command's result)."""
     root = copy_checkout(tmp_path_factory.mktemp("built") / "book")
+    for stray in (".pytest_cache/README.md", "scratch/notes.md"):  # what tools and readers leave behind
+        (root / stray).parent.mkdir(parents=True, exist_ok=True)
+        (root / stray).write_text("# not part of the book\n")
     return root, pft("book", "--quick", cwd=root)

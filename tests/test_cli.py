@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import nbformat
-import papermill as pm
 import pytest
 
 from conftest import pft
@@ -60,16 +59,6 @@ def test_run_writes_an_executed_notebook_with_provenance_and_a_reproduce_box(che
     assert injected and "beta = 2.0" in injected[0].source
     assert not LIKELIHOOD.page(checkout).exists()  # --out, not the book's page
     assert not list(page.parent.glob(".*"))  # no temporary files left behind
-
-
-def test_notebook_defaults_match_the_schema():
-    from conftest import ROOT
-
-    for ch in CHAPTERS:
-        found = pm.inspect_notebook(str(ch.source(ROOT)))
-        assert list(found) == ch.schema.names()
-        for name, default in ch.schema.defaults().items():
-            assert eval(found[name]["default"]) == default  # noqa: S307 - our own notebook's literals
 
 
 def test_the_notebook_validates_its_own_parameters_before_computing(checkout):

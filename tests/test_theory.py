@@ -121,3 +121,17 @@ def test_minimize_reaches_the_mle_of_a_tabular_reward():
     assert reward.grad.abs().max() < 1e-6
     fitted, true = reward.detach() - reward.detach().mean(), truth - truth.mean()
     assert (fitted - true).abs().max() < 0.15
+
+
+def test_the_million_completion_tree_fits_in_memory():
+    """V=4, H=10: sampling 100k pairs, the soft-optimal policy and a DPO gradient, all O(V**H)."""
+    g = torch.Generator().manual_seed(0)
+    tree = T.Tree(4, 10)
+    ref = tree.random_logits(g)
+    reward = torch.randn(1, tree.n, generator=g, dtype=T.DTYPE)
+    pairs = T.sample_pairs(reward, T.log_probs(ref), 100_000, g)
+    pi, log_z = T.soft_optimal(reward, ref, 0.5)
+    policy = [layer.clone().requires_grad_(True) for layer in pi]
+    T.dpo_loss(policy, ref, 0.5, pairs).backward()
+    assert len(pairs) == 100_000 and int(pairs.chosen.max()) < tree.n
+    assert abs(T.probs(pi).sum().item() - 1) < 1e-9 and all(p.grad is not None for p in policy)

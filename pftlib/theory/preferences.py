@@ -37,7 +37,12 @@ def sample_pairs(
     ``exp(coverage_logp)`` (shape ``(P, V**H)``), and a BT label under ``true_reward``."""
     P = true_reward.shape[0]
     prompt = torch.randint(P, (n,), generator=generator)
-    draws = torch.multinomial(coverage_logp.exp()[prompt], 2, replacement=True, generator=generator)
+    draws = torch.empty(n, 2, dtype=torch.long)
+    for p in range(P):  # one multinomial per prompt: memory stays O(n + V**H)
+        rows = (prompt == p).nonzero().squeeze(1)
+        if len(rows):
+            dist = coverage_logp[p].exp()
+            draws[rows] = torch.multinomial(dist, 2 * len(rows), replacement=True, generator=generator).view(-1, 2)
     first, second = draws[:, 0], draws[:, 1]
     margin = true_reward[prompt, first] - true_reward[prompt, second]
     first_wins = torch.rand(n, generator=generator, dtype=margin.dtype) < torch.sigmoid(margin)
