@@ -1,0 +1,102 @@
+"""The routes of preference fine-tuning, each fitted to solver precision.
+
+* offline (DPO): ``max_pi  BT-likelihood(r_pi)`` over tabular policies;
+* online (two-stage RLHF): ``r_hat = argmax_{r in R} BT-likelihood(r)``, then soft RL:
+  ``pi = soft_optimal(r_hat)``;
+* proper learning (Theorem 3.1): ``max_w BT-likelihood(r_{pi_w})`` over the soft-optimal policies
+  ``pi_w = soft_optimal(r_w)`` of a reward class — optimised *through* soft value iteration;
+* SFT: ``max_pi  mean log P_pi(demo)``; its two-stage twin, maximum-entropy inverse RL:
+  ``r_hat = argmax_r mean log P*_r(demo)``, then ``soft_optimal(r_hat)``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import torch
+
+from .optimize import minimize
+from .preferences import Pairs, bt_log_likelihood, dpo_loss
+from .rewards import Linear, Tabular
+from .soft_rl import soft_optimal
+from .tree import Logits, log_probs, normalize
+
+
+def fit_reward(model: Tabular | Linear, pairs: Pairs) -> torch.Tensor:
+    """Reward-model MLE over a reward class; returns the fitted ``(P, V**H)`` reward."""
+    params = model.init()
+    minimize(params, lambda: -bt_log_likelihood(model(params), pairs))
+    return model(params).detach()
+
+
+def fit_dpo(ref: Logits, beta: float, pairs: Pairs) -> Logits:
+    """DPO over tabular policies, started at the reference; returns normalised logits."""
+    logits = [layer.clone() for layer in ref]
+    minimize(logits, lambda: dpo_loss(logits, ref, beta, pairs))
+    return normalize([layer.detach() for layer in logits])
+
+
+def fit_online(model: Tabular | Linear, ref: Logits, beta: float, pairs: Pairs) -> tuple[torch.Tensor, Logits]:
+    """Two-stage RLHF: reward-model MLE over ``model``'s class, then exact soft RL."""
+    reward = fit_reward(model, pairs)
+    return reward, soft_optimal(reward, ref, beta)[0]
+
+
+def fit_proper(model: Tabular | Linear, ref: Logits, beta: float, pairs: Pairs) -> Logits:
+    """Maximum likelihood over ``Pi(R) = {soft_optimal(r): r in R}``, by gradients through soft
+    value iteration (Theorem 3.1's right-hand side)."""
+    params = model.init()
+    minimize(params, lambda: dpo_loss(soft_optimal(model(params), ref, beta)[0], ref, beta, pairs))
+    return [layer.detach() for layer in soft_optimal(model(params).detach(), ref, beta)[0]]
+
+
+@dataclass(frozen=True)
+class Demos:
+    """Demonstrations: completion ``completion[k]`` for prompt ``prompt[k]`` with a weight."""
+
+    prompt: torch.Tensor
+    completion: torch.Tensor
+    weight: torch.Tensor
+
+    @staticmethod
+    def sample(logp: torch.Tensor, n: int, generator: torch.Generator) -> "Demos":
+        """``n`` demonstrations: a uniform prompt, then a completion from ``exp(logp[prompt])``."""
+        prompt = torch.randint(logp.shape[0], (n,), generator=generator)
+        completion = torch.empty(n, dtype=torch.long)
+        for p in range(logp.shape[0]):
+            rows = (prompt == p).nonzero().squeeze(1)
+            if len(rows):
+                completion[rows] = torch.multinomial(logp[p].exp(), len(rows), replacement=True, generator=generator)
+        return Demos(prompt, completion, torch.ones(n, dtype=torch.float64))
+
+    def with_pseudocounts(self, eps: float, prompts: int, n: int) -> "Demos":
+        """Add ``eps`` pseudo-demonstrations of every completion (a symmetric Dirichlet prior)."""
+        p, c = torch.meshgrid(torch.arange(prompts), torch.arange(n), indexing="ij")
+        return Demos(torch.cat([self.prompt, p.flatten()]), torch.cat([self.completion, c.flatten()]),
+                     torch.cat([self.weight, torch.full((prompts * n,), float(eps), dtype=torch.float64)]))
+
+    def log_likelihood(self, logp: torch.Tensor) -> torch.Tensor:
+        """Weighted mean log-likelihood of the demonstrations under trajectory log-probs ``logp``."""
+        return (self.weight * logp[self.prompt, self.completion]).sum() / self.weight.sum()
+
+
+def fit_sft(ref: Logits, demos: Demos) -> Logits:
+    """Supervised fine-tuning: maximum likelihood of the demonstrations over tabular policies."""
+    logits = [layer.clone() for layer in ref]
+    minimize(logits, lambda: -demos.log_likelihood(log_probs(logits)))
+    return normalize([layer.detach() for layer in logits])
+
+
+def fit_irl(model: Tabular | Linear, ref: Logits, beta: float, demos: Demos) -> tuple[torch.Tensor, Logits]:
+    """Maximum-entropy inverse RL, then soft RL: ``r_hat = argmax_r mean log P*_r(demo)`` with
+    ``log P*_r = log P_ref + r/beta - log Z``, then ``soft_optimal(r_hat)``."""
+    params = model.init()
+    log_ref = log_probs(ref)
+
+    def loss() -> torch.Tensor:
+        tilt = log_ref + model(params) / beta
+        return -demos.log_likelihood(tilt - torch.logsumexp(tilt, -1, keepdim=True))
+
+    minimize(params, loss)
+    reward = model(params).detach()
+    return reward, soft_optimal(reward, ref, beta)[0]

@@ -1,0 +1,133 @@
+"""The paper's theorems on random small instances, against brute force where one exists."""
+
+from __future__ import annotations
+
+import torch
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from pftlib import theory as T
+from pftlib.theory import fit as F
+from pftlib.theory.preferences import components, relabel
+from pftlib.theory.rewards import reward_class
+
+instances = st.tuples(st.integers(2, 3), st.integers(1, 3), st.integers(1, 2), st.integers(0, 10_000),
+                      st.sampled_from([5, 40, 400]))
+
+
+def setup(V, H, prompts, seed, n_pairs, eps=0.1):
+    g = torch.Generator().manual_seed(seed)
+    tree = T.Tree(V, H, prompts)
+    ref = tree.random_logits(g, scale=0.7)
+    truth = 2 * torch.randn(prompts, tree.n, generator=g, dtype=T.DTYPE)
+    pairs = T.sample_pairs(truth, T.log_probs(ref), n_pairs, g).with_pseudocounts(eps)
+    return tree, g, ref, truth, pairs
+
+
+def brute_components(pairs, prompts, n):
+    label = {}
+    for p, a, b in zip(pairs.prompt.tolist(), pairs.chosen.tolist(), pairs.rejected.tolist()):
+        label.setdefault((p, a), {(p, a)}); label.setdefault((p, b), {(p, b)})
+        merged = label[(p, a)] | label[(p, b)]
+        for node in merged:
+            label[node] = merged
+    return {frozenset(s) for s in label.values()}
+
+
+def within_component_gap(comp, r1, r2):
+    """Largest difference of the two rewards after removing one constant per component."""
+    gap = 0.0
+    for p in range(comp.shape[0]):
+        for c in comp[p].unique().tolist():
+            if c >= 0:
+                m = comp[p] == c
+                d = (r1[p, m] - r1[p, m].mean()) - (r2[p, m] - r2[p, m].mean())
+                gap = max(gap, d.abs().max().item())
+    return gap
+
+
+@settings(max_examples=30, deadline=None)
+@given(instances)
+def test_components_match_a_brute_force_union(inst):
+    tree, _, _, _, pairs = setup(*inst)
+    comp = components(pairs, tree.prompts, tree.n)
+    found = {frozenset((p, i) for p in range(tree.prompts) for i in range(tree.n) if comp[p, i] == c)
+             for c in comp[comp >= 0].unique().tolist()}
+    assert found == brute_components(pairs, tree.prompts, tree.n)
+
+
+def test_pseudocounts_add_both_outcomes_once_per_distinct_pair():
+    pairs = T.Pairs(torch.tensor([0, 0, 0]), torch.tensor([1, 2, 1]), torch.tensor([2, 1, 1]))
+    aug = pairs.with_pseudocounts(0.25)
+    extra = {(c, r, w) for c, r, w in zip(aug.chosen[3:].tolist(), aug.rejected[3:].tolist(), aug.weights()[3:].tolist())}
+    assert extra == {(1, 2, 0.25), (2, 1, 0.25)}  # the self-comparison (1, 1) adds nothing
+
+
+@settings(max_examples=12, deadline=None)
+@given(instances, st.floats(0.1, 3.0))
+def test_theorem_2_2_online_and_offline_share_their_optima(inst, beta):
+    tree, _, ref, _, pairs = setup(*inst)
+    reward, online = F.fit_online(reward_class("tabular", tree), ref, beta, pairs)
+    offline = F.fit_dpo(ref, beta, pairs)
+    # the same optimal value
+    assert abs(T.dpo_loss(online, ref, beta, pairs) - T.dpo_loss(offline, ref, beta, pairs)) < 1e-9
+    # the same reward differences wherever the data identify them
+    comp = components(pairs, tree.prompts, tree.n)
+    r_on, r_off = T.local_reward(online, ref, beta), T.local_reward(offline, ref, beta)
+    assert within_component_gap(comp, r_on, r_off) < 1e-3
+    # each route's optimum is an optimum of the other route's problem
+    r = r_off.clone().requires_grad_(True)
+    (-T.bt_log_likelihood(r, pairs)).backward()
+    assert r.grad.abs().max() < 1e-7
+    logits = [layer.clone().requires_grad_(True) for layer in online]
+    T.dpo_loss(logits, ref, beta, pairs).backward()
+    assert max(layer.grad.abs().max() for layer in logits) < 1e-7
+
+
+@settings(max_examples=12, deadline=None)
+@given(instances, st.sampled_from(["token_counts", "token_at_position"]))
+def test_theorem_3_1_online_over_a_simple_class_is_mle_over_its_soft_optimal_policies(inst, features):
+    tree, _, ref, _, pairs = setup(*inst)
+    model = reward_class(features, tree)
+    _, online = F.fit_online(model, ref, 0.5, pairs)
+    proper = F.fit_proper(model, ref, 0.5, pairs)
+    torch.testing.assert_close(T.log_probs(online), T.log_probs(proper), rtol=0, atol=1e-6)
+
+
+@settings(max_examples=12, deadline=None)
+@given(instances)
+def test_sft_and_maximum_entropy_irl_coincide_with_the_smoothed_empirical_distribution(inst):
+    tree, g, ref, truth, _ = setup(*inst)
+    demos = F.Demos.sample(T.log_probs(ref) + truth, 50, g).with_pseudocounts(0.1, tree.prompts, tree.n)
+    empirical = torch.zeros(tree.prompts, tree.n, dtype=T.DTYPE).index_put_(
+        (demos.prompt, demos.completion), demos.weight, accumulate=True)
+    empirical /= empirical.sum(-1, keepdim=True)
+    sft = F.fit_sft(ref, demos)
+    _, irl = F.fit_irl(reward_class("tabular", tree), ref, 0.7, demos)
+    torch.testing.assert_close(T.log_probs(sft), empirical.log(), rtol=0, atol=1e-4)
+    torch.testing.assert_close(T.log_probs(irl), T.log_probs(sft), rtol=0, atol=1e-4)
+
+
+def test_relabelling_with_the_learned_reward_keeps_the_fit():
+    """H1: labels drawn (in expectation) from the learned RM add no information: refitting on
+    them returns the same reward differences on every component."""
+    tree, g, ref, _, pairs = setup(3, 2, 1, 3, 300)
+    model = reward_class("tabular", tree)
+    reward = F.fit_reward(model, pairs)
+    fresh = T.sample_pairs(reward, T.log_probs(ref), 300, g)
+    refit = F.fit_reward(model, relabel(fresh, reward))
+    comp = components(fresh, tree.prompts, tree.n)
+    assert within_component_gap(comp, refit, reward) < 1e-3
+
+
+def test_reward_classes():
+    tree = T.Tree(3, 2)
+    counts = reward_class("token_counts", tree).features
+    assert counts.shape == (9, 3) and torch.equal(counts.sum(1), torch.full((9,), 2.0, dtype=T.DTYPE))
+    assert reward_class("token_at_position", tree).features.shape == (9, 6)
+    try:
+        reward_class("neural", tree)
+    except ValueError as err:
+        assert "unknown reward class" in str(err)
+    else:
+        raise AssertionError("an unknown class must be refused")
