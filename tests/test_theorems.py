@@ -8,6 +8,7 @@ from hypothesis import strategies as st
 
 from pftlib import theory as T
 from pftlib.theory import fit as F
+from pftlib.theory.compare import policy_residual, regret, reward_residual, within_component_gap
 from pftlib.theory.preferences import components, relabel
 from pftlib.theory.rewards import reward_class
 
@@ -32,18 +33,6 @@ def brute_components(pairs, prompts, n):
         for node in merged:
             label[node] = merged
     return {frozenset(s) for s in label.values()}
-
-
-def within_component_gap(comp, r1, r2):
-    """Largest difference of the two rewards after removing one constant per component."""
-    gap = 0.0
-    for p in range(comp.shape[0]):
-        for c in comp[p].unique().tolist():
-            if c >= 0:
-                m = comp[p] == c
-                d = (r1[p, m] - r1[p, m].mean()) - (r2[p, m] - r2[p, m].mean())
-                gap = max(gap, d.abs().max().item())
-    return gap
 
 
 @settings(max_examples=30, deadline=None)
@@ -76,12 +65,7 @@ def test_theorem_2_2_online_and_offline_share_their_optima(inst, beta):
     r_on, r_off = T.local_reward(online, ref, beta), T.local_reward(offline, ref, beta)
     assert within_component_gap(comp, r_on, r_off) < 1e-3
     # each route's optimum is an optimum of the other route's problem
-    r = r_off.clone().requires_grad_(True)
-    (-T.bt_log_likelihood(r, pairs)).backward()
-    assert r.grad.abs().max() < 1e-7
-    logits = [layer.clone().requires_grad_(True) for layer in online]
-    T.dpo_loss(logits, ref, beta, pairs).backward()
-    assert max(layer.grad.abs().max() for layer in logits) < 1e-7
+    assert reward_residual(r_off, pairs) < 1e-7 and policy_residual(online, ref, beta, pairs) < 1e-7
 
 
 @settings(max_examples=12, deadline=None)
@@ -131,3 +115,13 @@ def test_reward_classes():
         assert "unknown reward class" in str(err)
     else:
         raise AssertionError("an unknown class must be refused")
+
+
+def test_regret_is_zero_only_at_the_soft_optimal_policy():
+    tree, g, ref, truth, _ = setup(3, 2, 2, 0, 5)
+    optimal, _ = T.soft_optimal(truth, ref, 0.5)
+    assert regret(optimal, truth, ref, 0.5).abs().max() < 1e-12
+    other = tree.random_logits(g)
+    direct = T.objective(optimal, truth, ref, 0.5) - T.objective(other, truth, ref, 0.5)
+    torch.testing.assert_close(regret(other, truth, ref, 0.5), direct, rtol=0, atol=1e-10)
+    assert torch.all(direct > 0)

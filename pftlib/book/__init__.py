@@ -22,6 +22,11 @@ def glue(name: str, value: Any) -> None:
     _glue(name, value.item() if hasattr(value, "item") else value, display=False)
 
 
+def verdict(condition: bool, holds: str, fails: str) -> str:
+    """The verdict a page shows, decided by the code at build time from the page's own numbers."""
+    return holds if condition else fails
+
+
 def parameters(chapter: str, namespace: Mapping[str, Any]) -> dict[str, Any]:
     """Validate a notebook's parameters (taken from ``namespace``, e.g. ``globals()``) against
     the chapter's schema before any compute; raises :class:`ParameterError` with a clear message."""
@@ -29,4 +34,4 @@ def parameters(chapter: str, namespace: Mapping[str, Any]) -> dict[str, Any]:
     return schema.validate({name: namespace[name] for name in schema.names() if name in namespace})
 
 
-__all__ = ["ParameterError", "glue", "parameters", "show"]
+__all__ = ["ParameterError", "glue", "parameters", "show", "verdict"]

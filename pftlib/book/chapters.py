@@ -51,7 +51,31 @@ LIKELIHOOD = Chapter(
     ),
 )
 
-CHAPTERS: tuple[Chapter, ...] = (LIKELIHOOD,)
+ALL_ROADS = Chapter(
+    slug="all-roads",
+    stem="02_all_roads",
+    title="All roads lead to likelihood",
+    schema=Schema(
+        params=(
+            Param("V", int, 3, "vocabulary size (tokens per step)", low=2, high=8),
+            Param("H", int, 3, "horizon: tokens per completion", low=1, high=12),
+            Param("prompts", int, 2, "number of prompts", low=1, high=4),
+            Param("beta", float, 0.5, "KL-regularisation strength", low=0, high=100, low_open=True),
+            Param("reward_scale", float, 2.0, "standard deviation of the true reward", low=0, high=50, low_open=True),
+            Param("pseudocount", float, 0.1, "pseudo-observations of each outcome per compared pair",
+                  low=0, high=10, low_open=True),
+            Param("max_pairs", int, 1000, "largest number of preference pairs in the sweep", low=10, high=100_000),
+            Param("n_demos", int, 200, "demonstrations for SFT vs inverse RL", low=1, high=100_000),
+            Param("seeds", int, 3, "random instances per setting", low=1, high=20),
+            Param("seed", int, 0, "random seed", low=0, high=2**31 - 1),
+        ),
+        constraints=(Constraint(("V", "H"), lambda p: p["V"] ** p["H"] <= 4096,
+                                "the sweep fits every route many times: keep V**H <= 4,096"),),
+        quick={"V": 2, "H": 2, "max_pairs": 100, "n_demos": 50, "seeds": 2},
+    ),
+)
+
+CHAPTERS: tuple[Chapter, ...] = (LIKELIHOOD, ALL_ROADS)
 
 
 def find(name: str) -> Chapter:
