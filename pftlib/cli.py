@@ -37,6 +37,8 @@ def cmd_list(args: argparse.Namespace) -> None:
         widths = [max(len(r[i]) for r in rows) for i in range(4)]
         for r in rows:
             print("  " + "  ".join(c.ljust(w) for c, w in zip(r, widths)) + "  " + r[4])
+        for c in ch.schema.constraints:
+            print(f"  constraint on {', '.join(c.names)}: {c.message}")
         if ch.schema.quick:
             print("  quick profile (--quick): " + ", ".join(f"{k}={v!r}" for k, v in ch.schema.quick.items()))
         print()

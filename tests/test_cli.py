@@ -15,11 +15,15 @@ from pftlib.book.execute import ChapterFailed, execute
 def test_list_shows_every_parameter_with_type_default_range_and_meaning(checkout):
     result = pft("list", cwd=checkout)
     assert result.returncode == 0, result.stderr
+    sections = {block.split()[0]: block for block in result.stdout.strip().split("\n\n")}
+    assert list(sections) == [ch.slug for ch in CHAPTERS]
     for ch in CHAPTERS:
-        assert ch.slug in result.stdout
+        lines = sections[ch.slug].splitlines()
         for p in ch.schema.params:
-            line = next(l for l in result.stdout.splitlines() if l.split()[:1] == [p.name])
+            line = next(l for l in lines if l.split()[:1] == [p.name])
             assert p.type.__name__ in line and repr(p.default) in line and p.allowed() in line and p.help in line
+        for c in ch.schema.constraints:
+            assert c.message in sections[ch.slug]
 
 
 @pytest.mark.parametrize("args, message", [
