@@ -75,7 +75,32 @@ ALL_ROADS = Chapter(
     ),
 )
 
-CHAPTERS: tuple[Chapter, ...] = (LIKELIHOOD, ALL_ROADS)
+GAP = Chapter(
+    slug="gap",
+    stem="03_gap",
+    title="Proper learning and the generation-verification gap",
+    schema=Schema(
+        params=(
+            Param("V", int, 2, "vocabulary size (tokens per step)", low=2, high=4),
+            Param("max_horizon", int, 8, "the gap dial turns H from 1 up to this", low=1, high=12),
+            Param("beta", float, 0.5, "KL-regularisation strength", low=0, high=100, low_open=True),
+            Param("reward_scale", float, 1.0, "standard deviation of the true verifier weights",
+                  low=0, high=50, low_open=True),
+            Param("pseudocount", float, 0.01, "pseudo-observations of each outcome per compared pair",
+                  low=0, high=10, low_open=True),
+            Param("max_pairs", int, 1000, "largest number of preference pairs", low=30, high=100_000),
+            Param("seeds", int, 3, "random instances per setting (at least 2 for error bands)", low=2, high=20),
+            Param("features", str, "token_counts", "the simple verifier class",
+                  choices=("token_counts", "token_at_position")),
+            Param("seed", int, 0, "random seed", low=0, high=2**31 - 1),
+        ),
+        constraints=(Constraint(("V", "max_horizon"), lambda p: p["V"] ** p["max_horizon"] <= 4096,
+                                "the sweep fits every route many times: keep V**max_horizon <= 4,096"),),
+        quick={"max_horizon": 3, "max_pairs": 100, "seeds": 2},
+    ),
+)
+
+CHAPTERS: tuple[Chapter, ...] = (LIKELIHOOD, ALL_ROADS, GAP)
 
 
 def find(name: str) -> Chapter:

@@ -31,7 +31,7 @@ def theme() -> alt.theme.ThemeConfig:
             "font": font,
             "view": {"continuousWidth": 420, "continuousHeight": 260, "stroke": None},
             "axis": {"labelFontSize": 12, "titleFontSize": 13, "gridColor": "#e6e6e6"},
-            "legend": {"labelFontSize": 12, "titleFontSize": 12},
+            "legend": {"labelFontSize": 12, "titleFontSize": 12, "labelLimit": 320},
             "title": {"fontSize": 14, "anchor": "start"},
             "range": {"category": PALETTE},
         }

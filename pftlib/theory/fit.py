@@ -7,6 +7,8 @@
   ``pi_w = soft_optimal(r_w)`` of a reward class — optimised *through* soft value iteration;
 * SFT: ``max_pi  mean log P_pi(demo)``; its two-stage twin, maximum-entropy inverse RL:
   ``r_hat = argmax_r mean log P*_r(demo)``, then ``soft_optimal(r_hat)``.
+
+``grad_tol`` is the stopping tolerance on the largest gradient entry (see :func:`minimize`).
 """
 
 from __future__ import annotations
@@ -15,30 +17,31 @@ from dataclasses import dataclass
 
 import torch
 
-from .optimize import minimize
+from .optimize import GRAD_TOL, minimize
 from .preferences import Pairs, bt_log_likelihood, dpo_loss
 from .rewards import Linear, Tabular
 from .soft_rl import soft_optimal
 from .tree import Logits, log_probs, normalize
 
 
-def fit_reward(model: Tabular | Linear, pairs: Pairs) -> torch.Tensor:
+def fit_reward(model: Tabular | Linear, pairs: Pairs, grad_tol: float = GRAD_TOL) -> torch.Tensor:
     """Reward-model MLE over a reward class; returns the fitted ``(P, V**H)`` reward."""
     params = model.init()
-    minimize(params, lambda: -bt_log_likelihood(model(params), pairs))
+    minimize(params, lambda: -bt_log_likelihood(model(params), pairs), grad_tol=grad_tol)
     return model(params).detach()
 
 
-def fit_dpo(ref: Logits, beta: float, pairs: Pairs) -> Logits:
+def fit_dpo(ref: Logits, beta: float, pairs: Pairs, grad_tol: float = GRAD_TOL) -> Logits:
     """DPO over tabular policies, started at the reference; returns normalised logits."""
     logits = [layer.clone() for layer in ref]
-    minimize(logits, lambda: dpo_loss(logits, ref, beta, pairs))
+    minimize(logits, lambda: dpo_loss(logits, ref, beta, pairs), grad_tol=grad_tol)
     return normalize([layer.detach() for layer in logits])
 
 
-def fit_online(model: Tabular | Linear, ref: Logits, beta: float, pairs: Pairs) -> tuple[torch.Tensor, Logits]:
+def fit_online(model: Tabular | Linear, ref: Logits, beta: float, pairs: Pairs,
+               grad_tol: float = GRAD_TOL) -> tuple[torch.Tensor, Logits]:
     """Two-stage RLHF: reward-model MLE over ``model``'s class, then exact soft RL."""
-    reward = fit_reward(model, pairs)
+    reward = fit_reward(model, pairs, grad_tol)
     return reward, soft_optimal(reward, ref, beta)[0]
 
 

@@ -6,12 +6,14 @@ from collections.abc import Callable, Sequence
 
 import torch
 
+GRAD_TOL = 1e-10
+
 
 def minimize(
     params: Sequence[torch.Tensor],
     loss_fn: Callable[[], torch.Tensor],
     max_iter: int = 3000,
-    grad_tol: float = 1e-10,
+    grad_tol: float = GRAD_TOL,
 ) -> list[float]:
     """Minimise ``loss_fn()`` over ``params`` in place until the largest gradient entry is below
     ``grad_tol`` (or L-BFGS stalls, or ``max_iter`` iterations); returns the loss per outer step.
