@@ -135,3 +135,21 @@ def test_the_million_completion_tree_fits_in_memory():
     T.dpo_loss(policy, ref, 0.5, pairs).backward()
     assert len(pairs) == 100_000 and int(pairs.chosen.max()) < tree.n
     assert abs(T.probs(pi).sum().item() - 1) < 1e-9 and all(p.grad is not None for p in policy)
+
+
+def test_the_naive_benchmark_loop_computes_what_the_engine_computes():
+    from pftlib.theory import bench
+
+    g = torch.Generator().manual_seed(5)
+    tree = T.Tree(3, 4)
+    ref = tree.random_logits(g)
+    reward = torch.randn(1, tree.n, generator=g, dtype=T.DTYPE)
+    assert max(abs(a - b) for a, b in zip(bench.naive_log_probs(tree, ref), T.log_probs(ref)[0].tolist())) < 1e-12
+    policy, log_z = bench.naive_soft_optimal(tree, reward[0].tolist(), ref, 0.5)
+    pi, z = T.soft_optimal(reward, ref, 0.5)
+    assert abs(log_z - z.item()) < 1e-10
+    for h in range(tree.H):
+        torch.testing.assert_close(torch.tensor(policy[h], dtype=T.DTYPE), pi[h][0], rtol=0, atol=1e-10)
+    rows = bench.benchmark(V=2, max_horizon=3, naive_max=4)
+    assert [r["completions"] for r in rows] == [2, 4, 8] and rows[-1]["naive loop s"] is None
+    assert all(r["engine s"] > 0 for r in rows)

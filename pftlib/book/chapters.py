@@ -45,9 +45,10 @@ LIKELIHOOD = Chapter(
             Param("n_pairs", int, 2000, "number of labelled preference pairs for DPO", low=1, high=1_000_000),
             Param("n_policies", int, 200, "random policies in the projection check", low=1, high=10_000),
             Param("seed", int, 0, "random seed", low=0, high=2**31 - 1),
+            Param("bench_horizon", int, 10, "engine benchmark: time trees with V=4 up to this horizon", low=1, high=10),
         ),
         constraints=(TREE_SIZE,),
-        quick={"V": 2, "H": 3, "n_pairs": 300, "n_policies": 50},
+        quick={"V": 2, "H": 3, "n_pairs": 300, "n_policies": 50, "bench_horizon": 5},
     ),
 )
 
