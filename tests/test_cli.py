@@ -54,7 +54,8 @@ def test_run_writes_an_executed_notebook_with_provenance_and_a_reproduce_box(che
     page = checkout / "out" / "01_likelihood.ipynb"
     nb = nbformat.read(page, as_version=4)
     meta = nb.metadata["pftlib"]
-    assert meta["command"] == "pft run likelihood -p V 2 -p H 3 -p beta 2.0 -p n_pairs 300 -p n_policies 50"
+    assert meta["command"] == ("pft run likelihood -p V 2 -p H 3 -p beta 2.0 -p n_pairs 300 -p n_policies 50"
+                               " -p bench_horizon 5")
     prov = meta["provenance"]
     assert prov["parameters"]["beta"] == 2.0 and prov["wall_s"] > 0 and "CPU" in prov["device"]
     assert {"torch", "trl", "transformers", "papermill"} <= set(prov["versions"])
