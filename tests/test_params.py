@@ -58,3 +58,32 @@ def test_chapters_are_found_by_slug_stem_or_number():
         assert find(ch.slug) is find(ch.stem) is find(str(int(ch.stem[:2]))) is ch
     with pytest.raises(ParameterError, match="unknown chapter"):
         find("nope")
+
+
+def bad_values(p: Param) -> list:
+    """Values outside what ``p`` allows: past each bound, the wrong type, an unknown choice."""
+    out = [object()]
+    if p.choices:
+        out.append("not-a-choice")
+    if p.low is not None:
+        out.append(p.type(p.low) if p.low_open else p.type(p.low) - 1)
+    if p.high is not None:
+        out.append(p.type(p.high) + 1)
+    return out
+
+
+@pytest.mark.parametrize("chapter", CHAPTERS, ids=lambda ch: ch.slug)
+def test_every_chapter_parameter_rejects_bad_values_by_name(chapter):
+    for p in chapter.schema.params:
+        for value in bad_values(p):
+            with pytest.raises(ParameterError) as err:
+                chapter.schema.validate({p.name: value})
+            assert f"'{p.name}'" in str(err.value) and p.allowed() in str(err.value)
+
+
+@pytest.mark.parametrize("chapter", CHAPTERS, ids=lambda ch: ch.slug)
+def test_every_chapter_constraint_is_enforced(chapter):
+    for c in chapter.schema.constraints:
+        biggest = {name: chapter.schema.get(name).high for name in c.names}
+        with pytest.raises(ParameterError, match=c.message.replace("*", r"\*")):
+            chapter.schema.validate(biggest)
