@@ -125,3 +125,22 @@ def test_regret_is_zero_only_at_the_soft_optimal_policy():
     direct = T.objective(optimal, truth, ref, 0.5) - T.objective(other, truth, ref, 0.5)
     torch.testing.assert_close(regret(other, truth, ref, 0.5), direct, rtol=0, atol=1e-10)
     assert torch.all(direct > 0)
+
+
+@settings(max_examples=10, deadline=None)
+@given(instances, st.sampled_from(["token_counts", "token_at_position"]))
+def test_projection_onto_soft_optimal_policies_of_a_simple_class(inst, features):
+    tree, g, ref, _, _ = setup(*inst)
+    model = reward_class(features, tree)
+    w = torch.randn(tree.prompts, model.features.shape[1], generator=g, dtype=T.DTYPE)
+    inside = T.log_probs(T.soft_optimal(model([w]), ref, 0.5)[0])
+    # a target inside the class projects onto itself
+    projected = T.log_probs(T.fit_projection(model, ref, 0.5, inside))
+    assert T.kl(projected, inside).max() < 1e-8
+    # a target outside: the projection is at least as close (in reverse KL) as any other member
+    outside = T.log_probs(tree.random_logits(g, scale=2.0))
+    best = T.kl(T.log_probs(T.fit_projection(model, ref, 0.5, outside)), outside)
+    for _ in range(5):
+        other = torch.randn(tree.prompts, model.features.shape[1], generator=g, dtype=T.DTYPE)
+        member = T.log_probs(T.soft_optimal(model([other]), ref, 0.5)[0])
+        assert torch.all(best <= T.kl(member, outside) + 1e-9)

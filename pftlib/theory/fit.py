@@ -5,6 +5,7 @@
   ``pi = soft_optimal(r_hat)``;
 * proper learning (Theorem 3.1): ``max_w BT-likelihood(r_{pi_w})`` over the soft-optimal policies
   ``pi_w = soft_optimal(r_w)`` of a reward class — optimised *through* soft value iteration;
+* projection: ``argmin_{pi in Pi(R)} KL(P_pi || target)``, soft RL over a restricted class;
 * SFT: ``max_pi  mean log P_pi(demo)``; its two-stage twin, maximum-entropy inverse RL:
   ``r_hat = argmax_r mean log P*_r(demo)``, then ``soft_optimal(r_hat)``.
 
@@ -50,6 +51,20 @@ def fit_proper(model: Tabular | Linear, ref: Logits, beta: float, pairs: Pairs) 
     value iteration (Theorem 3.1's right-hand side)."""
     params = model.init()
     minimize(params, lambda: dpo_loss(soft_optimal(model(params), ref, beta)[0], ref, beta, pairs))
+    return [layer.detach() for layer in soft_optimal(model(params).detach(), ref, beta)[0]]
+
+
+def fit_projection(model: Tabular | Linear, ref: Logits, beta: float, target_logp: torch.Tensor) -> Logits:
+    """Reverse-KL projection of a trajectory distribution onto ``Pi(R)``:
+    ``argmin_{r in R} KL(P_{soft_optimal(r)} || target)``.  With ``target = P*_r`` this is soft
+    RL against ``r`` restricted to the policy class ``Pi(R)`` (the projection lemma)."""
+    params = model.init()
+
+    def loss() -> torch.Tensor:
+        logp = log_probs(soft_optimal(model(params), ref, beta)[0])
+        return (logp.exp() * (logp - target_logp)).sum()
+
+    minimize(params, loss)
     return [layer.detach() for layer in soft_optimal(model(params).detach(), ref, beta)[0]]
 
 
