@@ -30,7 +30,7 @@ def test_list_shows_every_parameter_with_type_default_range_and_meaning(checkout
     (["-p", "beta", "-1"], "parameter 'beta': got -1.0; allowed: a number in (0, 100]"),
     (["-p", "H", "two"], "parameter 'H': got 'two', which is not an integer"),
     (["-p", "gamma", "1"], "unknown parameter 'gamma'"),
-    (["-p", "V", "16", "-p", "H", "20"], "V**H <= 1,048,576"),
+    (["-p", "V", "16", "-p", "H", "20"], "keep V**H <= 1,048,576"),
     (["--out", "result.txt"], "--out must be a folder or a .ipynb path"),
 ])
 def test_bad_input_stops_with_a_message_and_exit_2_and_writes_nothing(checkout, args, message):

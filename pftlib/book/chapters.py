@@ -7,8 +7,6 @@ from pathlib import Path
 
 from .params import Constraint, Param, ParameterError, Schema
 
-MAX_COMPLETIONS = 2**20
-
 
 @dataclass(frozen=True)
 class Chapter:
@@ -26,11 +24,29 @@ class Chapter:
         return root / "book" / "chapters" / f"{self.stem}.ipynb"
 
 
-def _tree_size_ok(p) -> bool:
-    return p["V"] ** p["H"] <= MAX_COMPLETIONS
+# Parameters several chapters share.
+BETA = Param("beta", float, 0.5, "KL-regularisation strength", low=0, high=100, low_open=True)
+SEED = Param("seed", int, 0, "random seed", low=0, high=2**31 - 1)
 
 
-TREE_SIZE = Constraint(("V", "H"), _tree_size_ok, f"the tree must have V**H <= {MAX_COMPLETIONS:,} completions")
+def vocabulary(default: int, high: int) -> Param:
+    return Param("V", int, default, "vocabulary size (tokens per step)", low=2, high=high)
+
+
+def reward_scale(default: float, of: str = "the true reward") -> Param:
+    return Param("reward_scale", float, default, f"standard deviation of {of}", low=0, high=50, low_open=True)
+
+
+def pseudocount(default: float) -> Param:
+    return Param("pseudocount", float, default, "pseudo-observations of each outcome per compared pair",
+                 low=0, high=10, low_open=True)
+
+
+def tree_limit(horizon: str, limit: int, why: str) -> Constraint:
+    """``V ** horizon <= limit``: the number of completions the chapter enumerates."""
+    return Constraint(("V", horizon), lambda p: p["V"] ** p[horizon] <= limit,
+                      f"{why}: keep V**{horizon} <= {limit:,}")
+
 
 LIKELIHOOD = Chapter(
     slug="likelihood",
@@ -38,16 +54,16 @@ LIKELIHOOD = Chapter(
     title="Preference fine-tuning is likelihood",
     schema=Schema(
         params=(
-            Param("V", int, 3, "vocabulary size (tokens per step)", low=2, high=16),
+            vocabulary(3, high=16),
             Param("H", int, 4, "horizon: tokens per completion", low=1, high=20),
-            Param("beta", float, 0.5, "KL-regularisation strength", low=0, high=100, low_open=True),
-            Param("reward_scale", float, 2.0, "standard deviation of the true reward", low=0, high=50, low_open=True),
+            BETA,
+            reward_scale(2.0),
             Param("n_pairs", int, 2000, "number of labelled preference pairs for DPO", low=1, high=1_000_000),
             Param("n_policies", int, 200, "random policies in the projection check", low=1, high=10_000),
-            Param("seed", int, 0, "random seed", low=0, high=2**31 - 1),
+            SEED,
             Param("bench_horizon", int, 10, "engine benchmark: time trees with V=4 up to this horizon", low=1, high=10),
         ),
-        constraints=(TREE_SIZE,),
+        constraints=(tree_limit("H", 2**20, "the tree is enumerated exactly"),),
         quick={"V": 2, "H": 3, "n_pairs": 300, "n_policies": 50, "bench_horizon": 5},
     ),
 )
@@ -58,20 +74,18 @@ ALL_ROADS = Chapter(
     title="All roads lead to likelihood",
     schema=Schema(
         params=(
-            Param("V", int, 3, "vocabulary size (tokens per step)", low=2, high=8),
+            vocabulary(3, high=8),
             Param("H", int, 3, "horizon: tokens per completion", low=1, high=12),
             Param("prompts", int, 2, "number of prompts", low=1, high=4),
-            Param("beta", float, 0.5, "KL-regularisation strength", low=0, high=100, low_open=True),
-            Param("reward_scale", float, 2.0, "standard deviation of the true reward", low=0, high=50, low_open=True),
-            Param("pseudocount", float, 0.1, "pseudo-observations of each outcome per compared pair",
-                  low=0, high=10, low_open=True),
+            BETA,
+            reward_scale(2.0),
+            pseudocount(0.1),
             Param("max_pairs", int, 1000, "largest number of preference pairs in the sweep", low=10, high=100_000),
             Param("n_demos", int, 200, "demonstrations for SFT vs inverse RL", low=1, high=100_000),
             Param("seeds", int, 3, "random instances per setting", low=1, high=20),
-            Param("seed", int, 0, "random seed", low=0, high=2**31 - 1),
+            SEED,
         ),
-        constraints=(Constraint(("V", "H"), lambda p: p["V"] ** p["H"] <= 4096,
-                                "the sweep fits every route many times: keep V**H <= 4,096"),),
+        constraints=(tree_limit("H", 4096, "the sweep fits every route many times"),),
         quick={"V": 2, "H": 2, "max_pairs": 100, "n_demos": 50, "seeds": 2},
     ),
 )
@@ -82,21 +96,18 @@ GAP = Chapter(
     title="Proper learning and the generation-verification gap",
     schema=Schema(
         params=(
-            Param("V", int, 2, "vocabulary size (tokens per step)", low=2, high=4),
+            vocabulary(2, high=4),
             Param("max_horizon", int, 8, "the gap dial turns H from 1 up to this", low=1, high=12),
-            Param("beta", float, 0.5, "KL-regularisation strength", low=0, high=100, low_open=True),
-            Param("reward_scale", float, 1.0, "standard deviation of the true verifier weights",
-                  low=0, high=50, low_open=True),
-            Param("pseudocount", float, 0.01, "pseudo-observations of each outcome per compared pair",
-                  low=0, high=10, low_open=True),
+            BETA,
+            reward_scale(1.0, of="the true verifier weights"),
+            pseudocount(0.01),
             Param("max_pairs", int, 1000, "largest number of preference pairs", low=30, high=100_000),
             Param("seeds", int, 3, "random instances per setting (at least 2 for error bands)", low=2, high=20),
             Param("features", str, "token_counts", "the simple verifier class",
                   choices=("token_counts", "token_at_position")),
-            Param("seed", int, 0, "random seed", low=0, high=2**31 - 1),
+            SEED,
         ),
-        constraints=(Constraint(("V", "max_horizon"), lambda p: p["V"] ** p["max_horizon"] <= 4096,
-                                "the sweep fits every route many times: keep V**max_horizon <= 4,096"),),
+        constraints=(tree_limit("max_horizon", 4096, "the sweep fits every route many times"),),
         quick={"max_horizon": 3, "max_pairs": 100, "seeds": 2},
     ),
 )
