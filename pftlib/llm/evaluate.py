@@ -1,0 +1,31 @@
+"""Evaluation with a gold verifier: no LLM judge needed."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import torch
+
+Scorer = Callable[[list[str], list[str]], list[float]]
+
+
+def winrate(prompts: list[str], completions: list[str], references: list[str], score: Scorer) -> float:
+    """Fraction of prompts where the completion beats the reference under ``score``; ties count half."""
+    ours, theirs = score(prompts, completions), score(prompts, references)
+    return sum(1.0 if a > b else 0.5 if a == b else 0.0 for a, b in zip(ours, theirs)) / len(prompts)
+
+
+def mean_score(prompts: list[str], completions: list[str], score: Scorer) -> float:
+    return sum(score(prompts, completions)) / len(prompts)
+
+
+def kl_estimate(logp_policy: torch.Tensor, logp_ref: torch.Tensor) -> float:
+    """Monte-Carlo ``KL(pi || ref) = E_{y ~ pi}[log pi(y) - log ref(y)]`` from samples of ``pi``."""
+    return (logp_policy - logp_ref).mean().item()
+
+
+def bt_validation(chosen: torch.Tensor, rejected: torch.Tensor) -> dict[str, float]:
+    """A reward model's validation Bradley–Terry likelihood of the preferred completion
+    (mean ``sigmoid(r(chosen) - r(rejected))``, as the paper reports it) and its accuracy."""
+    margin = chosen - rejected
+    return {"likelihood": torch.sigmoid(margin).mean().item(), "accuracy": (margin > 0).double().mean().item()}

@@ -1,0 +1,52 @@
+"""Models: tiny GPT-NeoX policies and reward models built from a config (no download), or real
+checkpoints by name for readers with hub access (``EleutherAI/pythia-1.4b-deduped``)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import torch
+from transformers import (
+    AutoModelForCausalLM, AutoModelForSequenceClassification, GPTNeoXConfig, GPTNeoXForCausalLM,
+    GPTNeoXForSequenceClassification, PreTrainedModel, PreTrainedTokenizerBase,
+)
+
+
+@dataclass(frozen=True)
+class Size:
+    """A GPT-NeoX shape. ``SIZES`` names the ones the book uses on CPU."""
+
+    hidden: int
+    layers: int
+    heads: int
+
+    def config(self, tokenizer: PreTrainedTokenizerBase, **extra) -> GPTNeoXConfig:
+        return GPTNeoXConfig(
+            vocab_size=len(tokenizer), hidden_size=self.hidden, num_hidden_layers=self.layers,
+            num_attention_heads=self.heads, intermediate_size=4 * self.hidden,
+            max_position_embeddings=max(64, tokenizer.model_max_length), tie_word_embeddings=False,
+            pad_token_id=tokenizer.pad_token_id, eos_token_id=tokenizer.eos_token_id,
+            bos_token_id=tokenizer.eos_token_id, **extra,
+        )
+
+
+SIZES = {"tiny": Size(32, 1, 2), "small": Size(64, 2, 4), "base": Size(128, 4, 4)}
+
+
+def causal_lm(tokenizer: PreTrainedTokenizerBase, size: str, seed: int) -> PreTrainedModel:
+    """A freshly initialised GPT-NeoX language model of a named size (``tiny``, ``small``, ``base``)
+    or, for any other string, the pretrained checkpoint of that name or path."""
+    if size not in SIZES:
+        return AutoModelForCausalLM.from_pretrained(size)
+    torch.manual_seed(seed)
+    return GPTNeoXForCausalLM(SIZES[size].config(tokenizer))
+
+
+def reward_model(tokenizer: PreTrainedTokenizerBase, size: str, seed: int) -> PreTrainedModel:
+    """A global reward model: the same trunk with a scalar head on the last token."""
+    if size not in SIZES:
+        model = AutoModelForSequenceClassification.from_pretrained(size, num_labels=1)
+        model.config.pad_token_id = tokenizer.pad_token_id
+        return model
+    torch.manual_seed(seed)
+    return GPTNeoXForSequenceClassification(SIZES[size].config(tokenizer, num_labels=1))

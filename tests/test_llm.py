@@ -1,0 +1,118 @@
+"""TRL trainers on tiny GPT-NeoX models, sampling and scoring, the paper's online pairs, metrics."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+
+from pftlib.llm import evaluate, models, online, preferences, rollout, trainers
+from pftlib.tasks import Task, build_tokenizer, eval_prompts, sft_dataset
+
+TASK = Task(vocab=8, doc_length=10, budget=2)
+
+
+def verifier(prompts, completions):
+    return [TASK.score(p, c) for p, c in zip(prompts, completions)]
+
+
+@pytest.fixture(scope="module")
+def pipeline(tmp_path_factory):
+    """SFT -> verifier-labelled pairs from SFT samples -> reward model -> DPO, all tiny."""
+    out = tmp_path_factory.mktemp("llm")
+    tok = build_tokenizer(TASK)
+    data = sft_dataset(TASK, 300, seed=0)
+    init = models.causal_lm(tok, "tiny", seed=0)
+    init_logp = rollout.completion_logprobs(init, tok, list(data["prompt"][:50]), list(data["completion"][:50]))
+    sft = trainers.sft(init, tok, data, out / "sft", seed=0, num_train_epochs=2)
+    prompts = list(eval_prompts(TASK, 120, seed=1)["prompt"])
+    pairs = preferences.labelled_pairs(prompts, rollout.sample(sft, tok, prompts, 2, 1.0, TASK.budget + 1, seed=0),
+                                       verifier, temperature=0.1, seed=0)
+    rm = trainers.reward(models.reward_model(tok, "tiny", seed=0), tok, pairs, out / "rm", seed=0, num_train_epochs=8)
+    policy = models.causal_lm(tok, str(out / "sft"), seed=0)
+    ref = models.causal_lm(tok, str(out / "sft"), seed=0)
+    dpo = trainers.dpo(policy, ref, tok, pairs, out / "dpo", beta=0.1, seed=0, num_train_epochs=3)
+    return dict(out=out, tok=tok, data=data, init_logp=init_logp, sft=sft, pairs=pairs, rm=rm, ref=ref, dpo=dpo)
+
+
+def test_sft_raises_the_likelihood_of_reference_summaries(pipeline):
+    p = pipeline
+    after = rollout.completion_logprobs(p["sft"], p["tok"], list(p["data"]["prompt"][:50]), list(p["data"]["completion"][:50]))
+    assert after.mean() > p["init_logp"].mean() + 1.0
+    assert (p["out"] / "sft" / "config.json").is_file() and (p["out"] / "sft" / "tokenizer.json").is_file()
+
+
+def test_the_reward_model_fits_its_preferences(pipeline):
+    p = pipeline
+    prompts = list(p["pairs"]["prompt"])
+    chosen = rollout.reward_scores(p["rm"], p["tok"], prompts, list(p["pairs"]["chosen"]))
+    rejected = rollout.reward_scores(p["rm"], p["tok"], prompts, list(p["pairs"]["rejected"]))
+    assert evaluate.bt_validation(chosen, rejected)["accuracy"] > 0.6
+
+
+def test_dpo_widens_the_margin_over_its_reference(pipeline):
+    p = pipeline
+    prompts, chosen, rejected = (list(p["pairs"][c]) for c in ("prompt", "chosen", "rejected"))
+
+    def margin(model):
+        return (rollout.completion_logprobs(model, p["tok"], prompts, chosen)
+                - rollout.completion_logprobs(model, p["tok"], prompts, rejected)).mean()
+
+    assert margin(p["dpo"]) > margin(p["ref"]) + 0.1
+
+
+def test_online_dpo_round_trains_on_best_vs_worst_pairs_of_its_judge(pipeline):
+    p = pipeline
+    prompts = list(eval_prompts(TASK, 40, seed=7)["prompt"])
+    judge = online.reward_model_scorer(p["rm"], p["tok"])
+    model, pairs = online.online_dpo_round(p["out"] / "sft", p["tok"], prompts, judge, k=4, temperature=1.0,
+                                           max_new_tokens=TASK.budget + 1, out=p["out"] / "online", beta=0.1)
+    assert 0 < len(pairs) <= len(prompts) and (p["out"] / "online" / "config.json").is_file()
+    chosen, rejected = judge(list(pairs["prompt"]), list(pairs["chosen"])), judge(list(pairs["prompt"]), list(pairs["rejected"]))
+    assert all(c > r for c, r in zip(chosen, rejected))
+    with pytest.raises(ValueError, match="k >= 2"):
+        online.online_dpo_round(p["out"] / "sft", p["tok"], prompts, judge, k=1, temperature=1.0,
+                                max_new_tokens=3, out=p["out"] / "x", beta=0.1)
+
+
+def test_samples_respect_the_budget_and_kl_to_self_is_zero(pipeline):
+    p = pipeline
+    prompts = list(eval_prompts(TASK, 10, seed=5)["prompt"])
+    samples = rollout.sample(p["sft"], p["tok"], prompts, 3, 1.0, TASK.budget + 1, seed=0)
+    assert [len(s) for s in samples] == [3] * 10
+    assert all(len(c.split()) <= TASK.budget + 1 for s in samples for c in s)
+    flat_p, flat_c = [q for q, s in zip(prompts, samples) for _ in s], [c for s in samples for c in s]
+    logp = rollout.completion_logprobs(p["sft"], p["tok"], flat_p, flat_c)
+    assert evaluate.kl_estimate(logp, logp) == 0.0 and torch.all(logp < 0)
+    greedy = rollout.sample(p["sft"], p["tok"], prompts[:2], 1, 0.0, TASK.budget + 1, seed=1)
+    assert greedy == rollout.sample(p["sft"], p["tok"], prompts[:2], 1, 0.0, TASK.budget + 1, seed=2)
+
+
+def test_training_is_deterministic(tmp_path):
+    tok = build_tokenizer(TASK)
+    data = sft_dataset(TASK, 64, seed=0)
+    runs = [trainers.sft(models.causal_lm(tok, "tiny", seed=3), tok, data, tmp_path / f"run{i}", seed=3, num_train_epochs=1)
+            for i in range(2)]
+    logps = [rollout.completion_logprobs(m, tok, list(data["prompt"][:8]), list(data["completion"][:8])) for m in runs]
+    assert torch.equal(logps[0], logps[1])
+
+
+def test_best_vs_worst_pairs_and_labels_on_a_fake_scorer():
+    def by_length(prompts, completions):
+        return [float(len(c.split())) for c in completions]
+
+    pairs = preferences.best_vs_worst(["p1", "p2"], [[" a", " a b c", " a b"], [" x", " y"]], by_length)
+    assert pairs[:] == {"prompt": ["p1"], "chosen": [" a b c"], "rejected": [" a"]}  # p2 ties: no pair
+    labelled = preferences.labelled_pairs(["p"] * 200, [[" a b", " a"]] * 200, by_length, temperature=0.05, seed=0)
+    assert set(labelled["chosen"]) == {" a b"}
+    noisy = preferences.labelled_pairs(["p"] * 2000, [[" a b", " a"]] * 2000, by_length, temperature=1.0, seed=0)
+    assert abs(list(noisy["chosen"]).count(" a b") / 2000 - 1 / (1 + torch.e ** -1)) < 0.04
+    with pytest.raises(ValueError, match="temperature"):
+        preferences.labelled_pairs(["p"], [[" a", " b"]], by_length, temperature=0.0, seed=0)
+
+
+def test_winrate_counts_ties_half():
+    def score(prompts, completions):
+        return [float(c) for c in completions]
+
+    assert evaluate.winrate(["p"] * 4, ["3", "1", "2", "2"], ["1", "3", "2", "0"], score) == (1 + 0 + 0.5 + 1) / 4
+    assert evaluate.bt_validation(torch.tensor([1.0, 0.0]), torch.tensor([0.0, 1.0]))["accuracy"] == 0.5
