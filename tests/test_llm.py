@@ -116,3 +116,17 @@ def test_winrate_counts_ties_half():
 
     assert evaluate.winrate(["p"] * 4, ["3", "1", "2", "2"], ["1", "3", "2", "0"], score) == (1 + 0 + 0.5 + 1) / 4
     assert evaluate.bt_validation(torch.tensor([1.0, 0.0]), torch.tensor([0.0, 1.0]))["accuracy"] == 0.5
+
+
+def test_the_whole_pipeline_runs_and_reports_every_policy(tmp_path):
+    from pftlib.llm.pipeline import POLICIES, Setup, run
+
+    setup = Setup(task=TASK, size="tiny", rm_size="tiny", n_sft=64, sft_epochs=1, n_pairs=32, rm_epochs=1,
+                  n_eval=16, k=2)
+    result = run(setup, seed=0, workdir=tmp_path)
+    assert list(result["policies"]) == list(POLICIES)
+    for name, m in result["policies"].items():
+        assert 0 <= m["winrate"] <= 1 and m["true reward"] <= result["best true reward"] + 1e-9
+        assert (m["KL to SFT"] == 0.0) == (name == "SFT")
+    assert 0 <= result["reward model"]["accuracy"] <= 1
+    assert all((tmp_path / name / "config.json").is_file() for name in (*POLICIES, "RM"))
