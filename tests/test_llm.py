@@ -130,3 +130,5 @@ def test_the_whole_pipeline_runs_and_reports_every_policy(tmp_path):
         assert (m["KL to SFT"] == 0.0) == (name == "SFT")
     assert 0 <= result["reward model"]["accuracy"] <= 1
     assert all((tmp_path / name / "config.json").is_file() for name in (*POLICIES, "RM"))
+    with pytest.raises(ValueError, match="judge must be one of"):
+        Setup(judge="gpt-4o")

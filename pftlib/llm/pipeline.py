@@ -12,31 +12,44 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+import torch
+
 from ..tasks import Task, build_tokenizer, eval_prompts, sft_dataset
 from . import evaluate, models, online, preferences, rollout, trainers
 
 POLICIES = ("SFT", "DPO", "DPO 2x", "Online DPO (SFT)", "Online DPO (DPO)")
+JUDGES = ("reward model", "verifier")
 
 
 @dataclass(frozen=True)
 class Setup:
-    """Everything the pipeline's numbers depend on, except the seed.  The defaults are a first CPU
-    setting, not tuned: see the module's tests and the issue notes for what they do and do not learn."""
+    """Everything the pipeline's numbers depend on, except the seed.
+
+    The defaults come from a one-seed CPU probe (SFT true reward 0.566; global RM agreement with
+    the verifier 0.64 for ``small`` at lr 3e-3, 0.61 for ``base`` at lr 3e-4; DPO best at lr 1e-4
+    among 1e-3, 3e-4, 1e-4).  ``judge`` picks who scores the online samples: the trained global
+    ``reward model`` (the paper's protocol) or the gold ``verifier`` (a perfect judge, the upper bound).
+    """
 
     task: Task = Task(vocab=10, doc_length=12, budget=3)
     size: str = "small"
     rm_size: str = "small"
     n_sft: int = 4000
     sft_epochs: int = 4
-    n_pairs: int = 2000
-    rm_epochs: int = 4
-    rm_learning_rate: float = 1e-3
+    n_pairs: int = 4000
+    rm_epochs: int = 6
+    rm_learning_rate: float = 3e-3
     n_eval: int = 300
-    label_temperature: float = 0.1
+    label_temperature: float = 0.05
     beta: float = 0.1
-    learning_rate: float = 1e-3
+    learning_rate: float = 1e-4
     k: int = 4
     sample_temperature: float = 1.0
+    judge: str = "reward model"
+
+    def __post_init__(self) -> None:
+        if self.judge not in JUDGES:
+            raise ValueError(f"judge must be one of {JUDGES}, got {self.judge!r}")
 
 
 def run(setup: Setup, seed: int, workdir: Path) -> dict:
@@ -61,7 +74,7 @@ def run(setup: Setup, seed: int, workdir: Path) -> dict:
     for name, epochs in (("DPO", 1), ("DPO 2x", 2)):
         trainers.dpo(load("SFT"), load("SFT"), tok, pairs, workdir / name, setup.beta, seed,
                      num_train_epochs=epochs, learning_rate=setup.learning_rate)
-    judge = online.reward_model_scorer(rm, tok)
+    judge = online.reward_model_scorer(rm, tok) if setup.judge == "reward model" else verifier
     for start in ("SFT", "DPO"):
         online.online_dpo_round(workdir / start, tok, pref_prompts, judge, setup.k, setup.sample_temperature,
                                 new_tokens, workdir / f"Online DPO ({start})", setup.beta, seed,
@@ -84,7 +97,12 @@ def run(setup: Setup, seed: int, workdir: Path) -> dict:
     held_out = preferences.labelled_pairs(
         prompts, rollout.sample(sft, tok, prompts, 2, setup.sample_temperature, new_tokens, seed + 1),
         verifier, setup.label_temperature, seed + 1)
-    scores = [rollout.reward_scores(rm, tok, list(held_out["prompt"]), list(held_out[c])) for c in ("chosen", "rejected")]
+    held = [list(held_out[c]) for c in ("prompt", "chosen", "rejected")]
+    scores = [rollout.reward_scores(rm, tok, held[0], held[i]) for i in (1, 2)]
+    gold = torch.tensor(verifier(held[0], held[1]), dtype=torch.float64) - torch.tensor(verifier(held[0], held[2]))
+    decided = gold != 0  # agreement with the verifier's own ordering, where it has one
+    rm_metrics = {**evaluate.bt_validation(*scores),
+                  "agreement with verifier": ((scores[0] - scores[1] > 0) == (gold > 0))[decided].double().mean().item()}
     best = sum(task.best_score(p) for p in prompts) / len(prompts)
-    return {"seed": seed, "setup": asdict(setup), "policies": metrics, "reward model": evaluate.bt_validation(*scores),
+    return {"seed": seed, "setup": asdict(setup), "policies": metrics, "reward model": rm_metrics,
             "reference true reward": evaluate.mean_score(prompts, references, verifier), "best true reward": best}
