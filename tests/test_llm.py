@@ -119,16 +119,14 @@ def test_winrate_counts_ties_half():
 
 
 def test_the_whole_pipeline_runs_and_reports_every_policy(tmp_path):
-    from pftlib.llm.pipeline import POLICIES, Setup, run
+    from pftlib.llm.pipeline import GOLD_JUDGED, POLICIES, Setup, run
 
     setup = Setup(task=TASK, size="tiny", rm_size="tiny", n_sft=64, sft_epochs=1, n_pairs=32, rm_epochs=1,
                   n_eval=16, k=2)
     result = run(setup, seed=0, workdir=tmp_path)
-    assert list(result["policies"]) == list(POLICIES)
+    assert list(result["policies"]) == list(POLICIES + GOLD_JUDGED)
     for name, m in result["policies"].items():
         assert 0 <= m["winrate"] <= 1 and m["true reward"] <= result["best true reward"] + 1e-9
         assert (m["KL to SFT"] == 0.0) == (name == "SFT")
     assert 0 <= result["reward model"]["accuracy"] <= 1
     assert all((tmp_path / name / "config.json").is_file() for name in (*POLICIES, "RM"))
-    with pytest.raises(ValueError, match="judge must be one of"):
-        Setup(judge="gpt-4o")

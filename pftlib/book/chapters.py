@@ -112,7 +112,30 @@ GAP = Chapter(
     ),
 )
 
-CHAPTERS: tuple[Chapter, ...] = (LIKELIHOOD, ALL_ROADS, GAP)
+PIPELINE = Chapter(
+    slug="pipeline",
+    stem="04_pipeline",
+    title="The language-model pipeline",
+    schema=Schema(
+        params=(
+            Param("seeds", int, 3, "independent runs of the whole pipeline (error bars)", low=1, high=10),
+            Param("size", str, "small", "policy and reward-model size", choices=("tiny", "small", "base")),
+            Param("budget", int, 3, "summary budget in words: the horizon", low=1, high=5),
+            Param("verifier", str, "coverage", "the gold verifier", choices=("coverage", "rouge")),
+            Param("n_sft", int, 4000, "SFT examples", low=50, high=100_000),
+            Param("n_pairs", int, 3000, "preference pairs (and online prompts)", low=20, high=100_000),
+            Param("n_eval", int, 200, "held-out prompts for the winrates", low=10, high=10_000),
+            Param("beta", float, 0.1, "DPO's KL-regularisation strength", low=0, high=10, low_open=True),
+            Param("learning_rate", float, 1e-4, "DPO and online-DPO learning rate", low=0, high=0.1, low_open=True),
+            Param("rm_learning_rate", float, 3e-3, "reward-model learning rate", low=0, high=0.1, low_open=True),
+            Param("k", int, 4, "online DPO: samples per prompt (best vs worst)", low=2, high=64),
+            SEED,
+        ),
+        quick={"seeds": 1, "size": "tiny", "n_sft": 100, "n_pairs": 40, "n_eval": 20, "k": 2},
+    ),
+)
+
+CHAPTERS: tuple[Chapter, ...] = (LIKELIHOOD, ALL_ROADS, GAP, PIPELINE)
 
 
 def find(name: str) -> Chapter:
