@@ -41,3 +41,23 @@ def test_a_failing_chapter_fails_the_build_naming_chapter_and_cell(checkout):
     assert "chapter 'likelihood'" in result.stderr and "starting `raise RuntimeError(\"boom\")`" in result.stderr and "boom" in result.stderr
     assert not LIKELIHOOD.page(checkout).exists()  # no stale page survives
     assert not (checkout / "_build" / "html").exists()  # and no site is built
+
+
+def test_a_notebook_edited_during_its_run_leaves_the_page_stale(checkout, monkeypatch):
+    """The page records the digest of the code it ran, not of the code present when it finished."""
+    from pathlib import Path
+
+    from pftlib.book import execute as ex
+    from pftlib.book.build import is_current
+
+    real = ex.pm.execute_notebook
+
+    def edit_then_run(source, *args, **kwargs):
+        result = real(source, *args, **kwargs)
+        Path(source).write_text(Path(source).read_text().replace("random seed", "random seed (edited)"))
+        return result
+
+    monkeypatch.setattr(ex.pm, "execute_notebook", edit_then_run)
+    params = LIKELIHOOD.schema.validate(LIKELIHOOD.schema.quick)
+    ex.execute(LIKELIHOOD, checkout, params, progress=False)
+    assert not is_current(LIKELIHOOD, checkout, params)

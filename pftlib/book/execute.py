@@ -110,6 +110,7 @@ def execute(chapter: Chapter, root: Path, params: dict[str, Any], out: Path | No
     book's page).  Returns the page's ``pftlib`` metadata.  Raises :class:`ChapterFailed`."""
     out = out or chapter.page(root)
     out.parent.mkdir(parents=True, exist_ok=True)
+    code = code_digest(chapter, root)  # before running: an edit made during the run makes the page stale
     _kernel_env(root)
     fd, tmp = tempfile.mkstemp(dir=out.parent, prefix=f".{out.stem}.", suffix=".partial.ipynb")
     os.close(fd)
@@ -133,7 +134,7 @@ def execute(chapter: Chapter, root: Path, params: dict[str, Any], out: Path | No
         Path(tmp).unlink(missing_ok=True)
     meta = {
         "chapter": chapter.slug,
-        "code": code_digest(chapter, root),
+        "code": code,
         "command": command(chapter, params),
         "provenance": record(root, params, time.perf_counter() - start),
     }
