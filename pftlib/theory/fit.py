@@ -19,7 +19,7 @@ from dataclasses import dataclass
 import torch
 
 from .optimize import GRAD_TOL, minimize
-from .preferences import Pairs, bt_log_likelihood, dpo_loss
+from .preferences import Pairs, bt_log_likelihood, draw_completions, dpo_loss
 from .rewards import Linear, Tabular
 from .soft_rl import soft_optimal
 from .tree import Logits, log_probs, normalize
@@ -54,18 +54,32 @@ def fit_proper(model: Tabular | Linear, ref: Logits, beta: float, pairs: Pairs) 
     return [layer.detach() for layer in soft_optimal(model(params).detach(), ref, beta)[0]]
 
 
-def fit_projection(model: Tabular | Linear, ref: Logits, beta: float, target_logp: torch.Tensor) -> Logits:
+def fit_projection(model: Tabular | Linear, ref: Logits, beta: float, target_logp: torch.Tensor,
+                   restarts: int = 8, seed: int = 0) -> Logits:
     """Reverse-KL projection of a trajectory distribution onto ``Pi(R)``:
     ``argmin_{r in R} KL(P_{soft_optimal(r)} || target)``.  With ``target = P*_r`` this is soft
-    RL against ``r`` restricted to the policy class ``Pi(R)`` (the projection lemma)."""
-    params = model.init()
+    RL against ``r`` restricted to the policy class ``Pi(R)`` (the projection lemma).
 
-    def loss() -> torch.Tensor:
+    Reverse KL is mode-seeking and not convex in the reward's parameters, so a single descent can
+    stop in a local minimum: the fit starts from zero and from ``restarts`` seeded random points,
+    and keeps, per prompt, the best solution found.
+    """
+    g = torch.Generator().manual_seed(seed)
+
+    def kl_of(params: list[torch.Tensor]) -> torch.Tensor:
         logp = log_probs(soft_optimal(model(params), ref, beta)[0])
-        return (logp.exp() * (logp - target_logp)).sum()
+        return (logp.exp() * (logp - target_logp)).sum(-1)
 
-    minimize(params, loss)
-    return [layer.detach() for layer in soft_optimal(model(params).detach(), ref, beta)[0]]
+    best = model.init()
+    best_kl = torch.full((best[0].shape[0],), float("inf"), dtype=best[0].dtype)
+    for start in range(restarts + 1):
+        params = [p if start == 0 else 3 * torch.randn(p.shape, generator=g, dtype=p.dtype) for p in model.init()]
+        minimize(params, lambda: kl_of(params).sum())
+        found = kl_of(params).detach()
+        better = found < best_kl
+        best = [torch.where(better[:, None], p.detach(), b) for p, b in zip(params, best)]
+        best_kl = torch.where(better, found, best_kl)
+    return [layer.detach() for layer in soft_optimal(model(best).detach(), ref, beta)[0]]
 
 
 @dataclass(frozen=True)
@@ -80,11 +94,7 @@ class Demos:
     def sample(logp: torch.Tensor, n: int, generator: torch.Generator) -> "Demos":
         """``n`` demonstrations: a uniform prompt, then a completion from ``exp(logp[prompt])``."""
         prompt = torch.randint(logp.shape[0], (n,), generator=generator)
-        completion = torch.empty(n, dtype=torch.long)
-        for p in range(logp.shape[0]):
-            rows = (prompt == p).nonzero().squeeze(1)
-            if len(rows):
-                completion[rows] = torch.multinomial(logp[p].exp(), len(rows), replacement=True, generator=generator)
+        completion = draw_completions(logp, prompt, 1, generator)[:, 0]
         return Demos(prompt, completion, torch.ones(n, dtype=torch.float64))
 
     def with_pseudocounts(self, eps: float, prompts: int, n: int) -> "Demos":

@@ -56,6 +56,17 @@ class Pairs:
         return self + Pairs(torch.cat([p, p]), torch.cat([a, b]), torch.cat([b, a]), w)
 
 
+def draw_completions(logp: torch.Tensor, prompt: torch.Tensor, k: int, generator: torch.Generator) -> torch.Tensor:
+    """``k`` completions i.i.d. from ``exp(logp[prompt[i]])`` for each row ``i``: an ``(n, k)`` tensor.
+    One multinomial per prompt, so memory stays ``O(n k + V**H)``."""
+    draws = torch.empty(len(prompt), k, dtype=torch.long)
+    for p in range(logp.shape[0]):
+        rows = (prompt == p).nonzero().squeeze(1)
+        if len(rows):
+            draws[rows] = torch.multinomial(logp[p].exp(), k * len(rows), replacement=True, generator=generator).view(-1, k)
+    return draws
+
+
 def sample_pairs(
     true_reward: torch.Tensor, coverage_logp: torch.Tensor, n: int, generator: torch.Generator
 ) -> Pairs:
@@ -63,12 +74,7 @@ def sample_pairs(
     ``exp(coverage_logp)`` (shape ``(P, V**H)``), and a BT label under ``true_reward``."""
     P = true_reward.shape[0]
     prompt = torch.randint(P, (n,), generator=generator)
-    draws = torch.empty(n, 2, dtype=torch.long)
-    for p in range(P):  # one multinomial per prompt: memory stays O(n + V**H)
-        rows = (prompt == p).nonzero().squeeze(1)
-        if len(rows):
-            dist = coverage_logp[p].exp()
-            draws[rows] = torch.multinomial(dist, 2 * len(rows), replacement=True, generator=generator).view(-1, 2)
+    draws = draw_completions(coverage_logp, prompt, 2, generator)
     first, second = draws[:, 0], draws[:, 1]
     margin = true_reward[prompt, first] - true_reward[prompt, second]
     first_wins = torch.rand(n, generator=generator, dtype=margin.dtype) < torch.sigmoid(margin)
