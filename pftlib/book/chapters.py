@@ -112,30 +112,118 @@ GAP = Chapter(
     ),
 )
 
+def _checkpoint_or_id(value: str) -> bool:
+    """Empty (the default), an existing folder, or a hub id of the form ``owner/name``."""
+    return not value or Path(value).is_dir() or (value.count("/") == 1 and not value.startswith((".", "/")))
+
+
+def _size_list(text: str) -> bool:
+    sizes = text.split(",")
+    return bool(text) and len(set(sizes)) == len(sizes) and all(s in ("tiny", "small", "base") for s in sizes)
+
+
+def _judge_ok(p) -> bool:
+    from ..llm.judges import check_spec
+
+    try:
+        check_spec(p["judge"])
+    except ValueError:
+        return False
+    return True
+
+
+def language_model_schema(seeds: int, n_pairs: int, n_eval: int, extra: tuple[Param, ...],
+                          quick: dict, constraints: tuple[Constraint, ...] = ()) -> Schema:
+    """The parameters Chapters 4 and 5 share: task, models, data, judge and training settings.
+    ``model``, ``sft_dataset`` and ``pref_dataset`` switch to a pretrained checkpoint and
+    TL;DR-schema data (hub ids or local folders); an API judge's key comes only from the
+    environment (``PFT_JUDGE_API_KEY``), never from a parameter."""
+    return Schema(
+        params=(
+            Param("seeds", int, seeds, "independent runs of the whole experiment (error bars)", low=1, high=10),
+            Param("size", str, "small", "policy size (a fresh GPT-NeoX)", choices=("tiny", "small", "base")),
+            Param("rm_size", str, "small", "global reward-model size", choices=("tiny", "small", "base")),
+            Param("budget", int, 3, "summary budget in words: the horizon", low=1, high=5),
+            Param("verifier", str, "coverage", "the gold verifier", choices=("coverage", "rouge")),
+            Param("n_sft", int, 4000, "SFT examples", low=50, high=200_000),
+            Param("n_pairs", int, n_pairs, "preference pairs (and online prompts)", low=20, high=200_000),
+            Param("n_eval", int, n_eval, "held-out prompts for winrates and validation pairs", low=10, high=10_000),
+            Param("beta", float, 0.1, "DPO's KL-regularisation strength", low=0, high=10, low_open=True),
+            Param("learning_rate", float, 1e-4, "DPO, online-DPO and local-RM learning rate", low=0, high=0.1,
+                  low_open=True),
+            Param("rm_learning_rate", float, 3e-3, "global reward-model learning rate", low=0, high=0.1, low_open=True),
+            Param("sft_epochs", int, 4, "SFT epochs", low=1, high=100),
+            Param("rm_epochs", int, 6, "global reward-model epochs", low=1, high=100),
+            Param("sample_temperature", float, 1.0, "sampling temperature (pairs, online DPO, best-of-N)", low=0,
+                  high=5, low_open=True),
+            *extra,
+            Param("model", str, "", "a pretrained checkpoint (hub id or folder) instead of a fresh `size` model"),
+            Param("sft_dataset", str, "", "TL;DR-schema SFT data (e.g. trl-lib/tldr) instead of the synthetic task"),
+            Param("pref_dataset", str, "", "TL;DR-schema preference pairs (e.g. trl-lib/tldr-preference)"),
+            Param("judge", str, "verifier", "gold judge: verifier, rm:PATH (a reward model) or api:MODEL"),
+            Param("from_json", str, "", "render results saved by `python -m pftlib.llm.launch` instead of training"),
+            SEED,
+        ),
+        constraints=(
+            Constraint(("model", "sft_dataset", "pref_dataset"),
+                       lambda p: all(_checkpoint_or_id(p[k]) for k in ("model", "sft_dataset", "pref_dataset")),
+                       "each must be empty, an existing folder, or a hub id such as EleutherAI/pythia-1.4b-deduped",
+                       breaks={"model": "no-such-folder"}),
+            Constraint(("sft_dataset", "pref_dataset"), lambda p: bool(p["sft_dataset"]) == bool(p["pref_dataset"]),
+                       "set both TL;DR-schema data sets, or neither (the synthetic task)",
+                       breaks={"sft_dataset": "trl-lib/tldr"}),
+            Constraint(("sft_dataset", "model"), lambda p: not p["sft_dataset"] or bool(p["model"]),
+                       "real data sets need a pretrained model whose tokenizer reads them",
+                       breaks={"sft_dataset": "a/b", "pref_dataset": "c/d"}),
+            Constraint(("judge",), _judge_ok,
+                       "a judge is 'verifier', 'rm:PATH' or 'api:MODEL', and an API judge needs its key in the "
+                       "environment variable PFT_JUDGE_API_KEY (never a parameter)", breaks={"judge": "gpt-4o"}),
+            Constraint(("from_json",), lambda p: not p["from_json"] or Path(p["from_json"]).is_file(),
+                       "must be empty or an existing results file", breaks={"from_json": "no/such/file.json"}),
+            Constraint(("judge", "sft_dataset"), lambda p: not (p["sft_dataset"] and p["judge"] == "verifier"),
+                       "real data sets have no verifier: use judge rm:PATH or api:MODEL",
+                       breaks={"sft_dataset": "a/b", "pref_dataset": "c/d", "model": "m/x"}),
+            *constraints,
+        ),
+        quick=quick,
+    )
+
+
 PIPELINE = Chapter(
     slug="pipeline",
     stem="04_pipeline",
     title="The language-model pipeline",
-    schema=Schema(
-        params=(
-            Param("seeds", int, 3, "independent runs of the whole pipeline (error bars)", low=1, high=10),
-            Param("size", str, "small", "policy and reward-model size", choices=("tiny", "small", "base")),
-            Param("budget", int, 3, "summary budget in words: the horizon", low=1, high=5),
-            Param("verifier", str, "coverage", "the gold verifier", choices=("coverage", "rouge")),
-            Param("n_sft", int, 4000, "SFT examples", low=50, high=100_000),
-            Param("n_pairs", int, 3000, "preference pairs (and online prompts)", low=20, high=100_000),
-            Param("n_eval", int, 200, "held-out prompts for the winrates", low=10, high=10_000),
-            Param("beta", float, 0.1, "DPO's KL-regularisation strength", low=0, high=10, low_open=True),
-            Param("learning_rate", float, 1e-4, "DPO and online-DPO learning rate", low=0, high=0.1, low_open=True),
-            Param("rm_learning_rate", float, 3e-3, "reward-model learning rate", low=0, high=0.1, low_open=True),
+    schema=language_model_schema(
+        seeds=3, n_pairs=2500, n_eval=200,
+        extra=(
             Param("k", int, 4, "online DPO: samples per prompt (best vs worst)", low=2, high=64),
-            SEED,
+            Param("trl_online", bool, True, "also train TRL's fully online OnlineDPOTrainer"),
         ),
-        quick={"seeds": 1, "size": "tiny", "n_sft": 100, "n_pairs": 40, "n_eval": 20, "k": 2},
+        quick={"seeds": 1, "size": "tiny", "rm_size": "tiny", "n_sft": 100, "n_pairs": 40, "n_eval": 20, "k": 2},
     ),
 )
 
-CHAPTERS: tuple[Chapter, ...] = (LIKELIHOOD, ALL_ROADS, GAP, PIPELINE)
+REWARD_MODELS = Chapter(
+    slug="reward-models",
+    stem="05_reward_models",
+    title="Reward models: local, global and DPO-implicit",
+    schema=language_model_schema(
+        seeds=3, n_pairs=3000, n_eval=200,
+        extra=(
+            Param("max_n", int, 25, "best-of-N: the largest N (the paper's 1, 2, 5, 10, 25 up to it)", low=1,
+                  high=256),
+            Param("grid_sizes", str, "tiny,small", "sizes crossed in the RM-size vs policy-size grid "
+                  "(comma-separated, from tiny, small, base)"),
+        ),
+        quick={"seeds": 1, "size": "tiny", "rm_size": "tiny", "n_sft": 100, "n_pairs": 40, "n_eval": 20,
+               "max_n": 4, "grid_sizes": "tiny"},
+        constraints=(Constraint(("grid_sizes",), lambda p: _size_list(p["grid_sizes"]),
+                                "a comma-separated list of distinct sizes from tiny, small, base",
+                                breaks={"grid_sizes": "tiny,huge"}),),
+    ),
+)
+
+CHAPTERS: tuple[Chapter, ...] = (LIKELIHOOD, ALL_ROADS, GAP, PIPELINE, REWARD_MODELS)
 
 
 def find(name: str) -> Chapter:

@@ -93,11 +93,13 @@ def _fmt(x: float) -> str:
 
 @dataclass(frozen=True)
 class Constraint:
-    """A rule over several parameters, e.g. the tree size ``V**H`` must stay tractable."""
+    """A rule over several parameters, e.g. the tree size ``V**H`` must stay tractable.
+    ``breaks`` is an example of values that violate it (the tests use it)."""
 
     names: tuple[str, ...]
     holds: Callable[[Mapping[str, Any]], bool]
     message: str
+    breaks: Mapping[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

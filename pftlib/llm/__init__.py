@@ -1,6 +1,3 @@
 """Language-model preference fine-tuning on TRL: models, trainers, sampling, preference data,
-and evaluation against a gold verifier."""
-
-from . import evaluate, models, online, preferences, rollout, trainers
-
-__all__ = ["evaluate", "models", "online", "preferences", "rollout", "trainers"]
+reward models, judges and evaluation.  Submodules are imported on use (``from pftlib.llm import
+trainers``), so checking a parameter does not load torch."""

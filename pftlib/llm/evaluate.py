@@ -1,4 +1,4 @@
-"""Evaluation with a gold verifier: no LLM judge needed."""
+"""Evaluation against a gold judge (the verifier where the task has one, see :mod:`.judges`)."""
 
 from __future__ import annotations
 
@@ -7,12 +7,13 @@ from collections.abc import Callable
 import torch
 
 Scorer = Callable[[list[str], list[str]], list[float]]
+#: ``compare(prompts, a, b)``: per prompt 1 if ``a`` is better, 0 if ``b`` is, 0.5 for a tie.
+Comparer = Callable[[list[str], list[str], list[str]], list[float]]
 
 
-def winrate(prompts: list[str], completions: list[str], references: list[str], score: Scorer) -> float:
-    """Fraction of prompts where the completion beats the reference under ``score``; ties count half."""
-    ours, theirs = score(prompts, completions), score(prompts, references)
-    return sum(1.0 if a > b else 0.5 if a == b else 0.0 for a, b in zip(ours, theirs)) / len(prompts)
+def winrate(prompts: list[str], completions: list[str], references: list[str], compare: Comparer) -> float:
+    """Fraction of prompts where the completion beats the reference; ties count half."""
+    return sum(compare(prompts, completions, references)) / len(prompts)
 
 
 def mean_score(prompts: list[str], completions: list[str], score: Scorer) -> float:

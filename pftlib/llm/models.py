@@ -11,6 +11,8 @@ from transformers import (
     GPTNeoXForSequenceClassification, PreTrainedModel, PreTrainedTokenizerBase,
 )
 
+from .distributed import state
+
 
 @dataclass(frozen=True)
 class Size:
@@ -33,20 +35,32 @@ class Size:
 SIZES = {"tiny": Size(32, 1, 2), "small": Size(64, 2, 4), "base": Size(128, 4, 4)}
 
 
+def device() -> torch.device:
+    """This process's device: its GPU under ``accelerate launch``, the GPU if there is one, else CPU."""
+    return state().device
+
+
+def _fit_vocabulary(model: PreTrainedModel, tokenizer: PreTrainedTokenizerBase) -> PreTrainedModel:
+    """Make room for tokens the tokenizer added (a pad token for Pythia) and record the pad id."""
+    if len(tokenizer) > model.get_input_embeddings().num_embeddings:
+        model.resize_token_embeddings(len(tokenizer))
+    model.config.pad_token_id = tokenizer.pad_token_id
+    return model
+
+
 def causal_lm(tokenizer: PreTrainedTokenizerBase, size: str, seed: int) -> PreTrainedModel:
     """A freshly initialised GPT-NeoX language model of a named size (``tiny``, ``small``, ``base``)
     or, for any other string, the pretrained checkpoint of that name or path."""
     if size not in SIZES:
-        return AutoModelForCausalLM.from_pretrained(size)
+        return _fit_vocabulary(AutoModelForCausalLM.from_pretrained(size), tokenizer).to(device())
     torch.manual_seed(seed)
-    return GPTNeoXForCausalLM(SIZES[size].config(tokenizer))
+    return GPTNeoXForCausalLM(SIZES[size].config(tokenizer)).to(device())
 
 
 def reward_model(tokenizer: PreTrainedTokenizerBase, size: str, seed: int) -> PreTrainedModel:
     """A global reward model: the same trunk with a scalar head on the last token."""
     if size not in SIZES:
-        model = AutoModelForSequenceClassification.from_pretrained(size, num_labels=1)
-        model.config.pad_token_id = tokenizer.pad_token_id
-        return model
+        return _fit_vocabulary(AutoModelForSequenceClassification.from_pretrained(size, num_labels=1),
+                               tokenizer).to(device())
     torch.manual_seed(seed)
-    return GPTNeoXForSequenceClassification(SIZES[size].config(tokenizer, num_labels=1))
+    return GPTNeoXForSequenceClassification(SIZES[size].config(tokenizer, num_labels=1)).to(device())

@@ -16,13 +16,8 @@ from transformers import PreTrainedModel, PreTrainedTokenizerBase
 
 from .models import causal_lm
 from .preferences import Scorer, best_vs_worst
-from .rollout import reward_scores, sample
+from .rollout import sample
 from .trainers import dpo
-
-
-def reward_model_scorer(model: PreTrainedModel, tokenizer: PreTrainedTokenizerBase) -> Scorer:
-    """A judge from a trained global reward model."""
-    return lambda prompts, completions: reward_scores(model, tokenizer, prompts, completions).tolist()
 
 
 def online_dpo_round(start: Path, tokenizer: PreTrainedTokenizerBase, prompts: list[str], judge: Scorer,

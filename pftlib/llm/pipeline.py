@@ -1,39 +1,58 @@
-"""The paper's main experiment on the synthetic task, for one seed.
+"""The paper's main experiment, for one seed (Chapter 4).
 
-SFT on reference summaries -> preference pairs from SFT samples, labelled by a Bradley–Terry
-draw on the gold verifier (the stand-in for human labels) -> a global reward model -> offline
-DPO (1 epoch, and "DPO 2x": 2 epochs) -> Online DPO (SFT) and Online DPO (DPO): one round of
-best-vs-worst pairs judged by the global reward model, and the same two rounds judged by the gold
-verifier itself (a perfect judge: what online DPO could do if the verifier were learned exactly).
-Every policy is then evaluated against the gold verifier: winrate over the reference summaries, mean true reward, and KL to SFT.
+SFT -> preference pairs (synthetic: SFT samples labelled by a Bradley–Terry draw on the gold
+verifier; TL;DR: human pairs) -> a global reward model -> offline DPO (1 epoch, and "DPO 2x": one
+more epoch from there) -> Online DPO (SFT) and Online DPO (DPO): one round of best-vs-worst pairs judged by the
+global reward model.  Two kinds of extra policies:
+
+* the same two online rounds judged by the *gold judge* (the verifier itself on the synthetic
+  task): what online DPO could do if the verifier were learned exactly;
+* TRL's fully online DPO (``OnlineDPOTrainer``), which samples from the current policy at every
+  step instead of once, judged by the learned reward model.
+
+Every policy is then evaluated by the gold judge: winrate against the reference summaries, mean
+true reward (when the judge scores), and a Monte-Carlo KL to SFT.
 """
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, fields
+from typing import Any
+from functools import cached_property
 from pathlib import Path
 
+import datasets
 import torch
 
-from ..tasks import Task, build_tokenizer, eval_prompts, sft_dataset
-from . import evaluate, models, online, preferences, rollout, trainers
+from ..tasks import Task
+from . import evaluate, judges, models, online, rollout, trainers
+from .rewards import global_reward
+from .sources import Source, Synthetic, TLDR
 
 POLICIES = ("SFT", "DPO", "DPO 2x", "Online DPO (SFT)", "Online DPO (DPO)")
-GOLD_JUDGED = ("Online DPO (SFT), verifier judge", "Online DPO (DPO), verifier judge")
+GOLD_JUDGED = ("Online DPO (SFT), gold judge", "Online DPO (DPO), gold judge")
+TRL_ONLINE = "Online DPO (TRL, fully online)"
 
 
 @dataclass(frozen=True)
 class Setup:
     """Everything the pipeline's numbers depend on, except the seed.
 
-    The defaults come from a one-seed CPU probe (SFT true reward 0.566; global RM agreement with
-    the verifier 0.64 for ``small`` at lr 3e-3, 0.61 for ``base`` at lr 3e-4; DPO best at lr 1e-4
-    among 1e-3, 3e-4, 1e-4).
+    The synthetic defaults come from a one-seed CPU probe (SFT true reward 0.566; global RM
+    agreement with the verifier 0.64 for ``small`` at lr 3e-3, 0.61 for ``base`` at lr 3e-4; DPO
+    best at lr 1e-4 among 1e-3, 3e-4, 1e-4).  ``model``, ``sft_dataset`` and ``pref_dataset``
+    switch to a pretrained checkpoint and TL;DR-schema data (the paper's scale); ``judge`` names
+    the gold judge (:mod:`pftlib.llm.judges`).
     """
 
     task: Task = Task(vocab=10, doc_length=12, budget=3)
     size: str = "small"
     rm_size: str = "small"
+    model: str = ""
+    sft_dataset: str = ""
+    pref_dataset: str = ""
+    judge: str = "verifier"
     n_sft: int = 4000
     sft_epochs: int = 4
     n_pairs: int = 4000
@@ -45,60 +64,158 @@ class Setup:
     learning_rate: float = 1e-4
     k: int = 4
     sample_temperature: float = 1.0
+    trl_online: bool = True
+
+    def __post_init__(self) -> None:
+        if bool(self.sft_dataset) != bool(self.pref_dataset):
+            raise ValueError("set both sft_dataset and pref_dataset (TL;DR schema), or neither (synthetic task)")
+        if self.sft_dataset and not self.model:
+            raise ValueError("TL;DR-schema data need a pretrained model whose tokenizer reads them")
+        if self.sft_dataset and self.judge == "verifier":
+            raise ValueError("real data sets have no verifier: use judge 'rm:PATH' or 'api:MODEL'")
+        judges.check_spec(self.judge)
+
+    @classmethod
+    def from_params(cls, params: Mapping[str, Any]) -> Setup:
+        """The setup a chapter's validated parameters describe (names as ``pft list`` shows them);
+        parameters that are not the setup's (``seeds``, ``seed``) are ignored."""
+        task = synthetic_task(params["budget"], params["verifier"])
+        names = {f.name for f in fields(cls)} - {"task"}
+        return cls(task=task, **{k: v for k, v in params.items() if k in names})
+
+    @property
+    def source(self) -> Source:
+        if self.sft_dataset:
+            return TLDR(self.sft_dataset, self.pref_dataset)
+        return Synthetic(self.task, self.label_temperature)
+
+
+def synthetic_task(budget: int, verifier: str) -> Task:
+    """The book's synthetic task (10 words, 12-word documents) with a given budget and verifier."""
+    return Task(vocab=10, doc_length=12, budget=budget, verifier=verifier)
+
+
+class Workspace:
+    """One seed's models, trained stage by stage and saved under ``workdir/<name>``."""
+
+    def __init__(self, setup: Setup, seed: int, workdir: Path):
+        self.setup, self.seed, self.dir = setup, seed, Path(workdir)
+        self.source = setup.source
+        self.tok = self.source.tokenizer(setup.model)
+
+    def load(self, name: str):
+        return models.causal_lm(self.tok, str(self.dir / name), self.seed)
+
+    def load_rm(self, name: str):
+        return models.reward_model(self.tok, str(self.dir / name), self.seed).eval()
+
+    def generate(self, policy, prompts: list[str], n: int, seed: int, temperature: float | None = None):
+        """``n`` completions per prompt (at the setup's sampling temperature unless given)."""
+        t = self.setup.sample_temperature if temperature is None else temperature
+        return rollout.sample(policy, self.tok, prompts, n, t, self.source.max_new_tokens, seed)
+
+    def sample(self, name: str, prompts: list[str], n: int, seed: int):
+        return self.generate(self.load(name), prompts, n, seed)
+
+    def train_sft(self, name: str = "SFT", size: str | None = None) -> None:
+        s = self.setup
+        init = models.causal_lm(self.tok, s.model or size or s.size, self.seed)
+        trainers.sft(init, self.tok, self.source.sft_data(s.n_sft, self.seed), self.dir / name, self.seed,
+                     num_train_epochs=s.sft_epochs)
+
+    @cached_property
+    def pairs(self) -> datasets.Dataset:
+        """The training preference pairs (synthetic: two samples of the SFT policy, labelled)."""
+        return self.source.preference_pairs(
+            self.setup.n_pairs, self.seed, lambda prompts, n, seed: self.sample("SFT", prompts, n, seed))
+
+    def train_rm(self, name: str = "RM", size: str | None = None):
+        """A global reward model; from the SFT checkpoint when starting from a pretrained model."""
+        s = self.setup
+        init = str(self.dir / "SFT") if s.model else size or s.rm_size
+        return trainers.reward(models.reward_model(self.tok, init, self.seed), self.tok, self.pairs, self.dir / name,
+                               self.seed, num_train_epochs=s.rm_epochs, learning_rate=s.rm_learning_rate)
+
+    def train_dpo(self, name: str, start: str = "SFT"):
+        """One epoch of DPO on the pairs from the policy saved as ``start``, against SFT as reference."""
+        s = self.setup
+        return trainers.dpo(self.load(start), self.load("SFT"), self.tok, self.pairs, self.dir / name, s.beta,
+                            self.seed, num_train_epochs=1, learning_rate=s.learning_rate)
+
+    def online_round(self, start: str, judge, name: str):
+        s = self.setup
+        online.online_dpo_round(self.dir / start, self.tok, list(self.pairs["prompt"]), judge, s.k,
+                                s.sample_temperature, self.source.max_new_tokens, self.dir / name, s.beta,
+                                self.seed, learning_rate=s.learning_rate)
+
+    def trl_online(self, judge, name: str, start: str = "SFT"):
+        s = self.setup
+        prompts = datasets.Dataset.from_dict({"prompt": list(self.pairs["prompt"])})
+        trainers.online_dpo(self.load(start), self.load(start), self.tok, prompts, judge, self.dir / name, s.beta,
+                            self.source.max_new_tokens, self.seed, learning_rate=s.learning_rate,
+                            temperature=s.sample_temperature)
+
+    def held_out_pairs(self, n: int) -> datasets.Dataset:
+        """Validation pairs like the training ones (synthetic: on the evaluation prompts)."""
+        return self.source.held_out_pairs(n, self.seed, lambda prompts, k, seed: self.sample("SFT", prompts, k, seed))
+
+
+def policy_metrics(ws: Workspace, names: list[str], judge: judges.Judge, prompts: list[str],
+                   references: list[str]) -> dict[str, dict[str, float]]:
+    """Winrate of each policy's greedy summary against the reference (the judge decides, ties
+    count half), its mean true reward when the judge scores, and KL to SFT from samples."""
+    sft = ws.load("SFT")
+    out = {}
+    for name in names:
+        policy = ws.load(name)
+        greedy = [s[0] for s in ws.generate(policy, prompts, 1, ws.seed, temperature=0.0)]
+        drawn = [s[0] for s in ws.generate(policy, prompts, 1, ws.seed)]
+        m = {"winrate": evaluate.winrate(prompts, greedy, references, judge.compare)}
+        if judge.score is not None:
+            m["true reward"] = evaluate.mean_score(prompts, greedy, judge.score)
+        m["KL to SFT"] = evaluate.kl_estimate(rollout.completion_logprobs(policy, ws.tok, prompts, drawn),
+                                              rollout.completion_logprobs(sft, ws.tok, prompts, drawn))
+        out[name] = m
+    return out
+
+
+def rm_metrics(score, pairs: datasets.Dataset, gold=None) -> dict[str, float]:
+    """A reward model's validation BT likelihood and accuracy on ``pairs``, and, given the gold
+    scorer, how often it orders the pair as the gold judge does (where the gold judge is strict)."""
+    prompts, chosen, rejected = (list(pairs[c]) for c in ("prompt", "chosen", "rejected"))
+    r_c, r_r = (torch.tensor(score(prompts, x), dtype=torch.float64) for x in (chosen, rejected))
+    out = evaluate.bt_validation(r_c, r_r)
+    if gold is not None:
+        g = torch.tensor(gold(prompts, chosen), dtype=torch.float64) - torch.tensor(gold(prompts, rejected))
+        strict = g != 0
+        out["agreement with gold judge"] = ((r_c - r_r > 0) == (g > 0))[strict].double().mean().item()
+    return out
 
 
 def run(setup: Setup, seed: int, workdir: Path) -> dict:
     """Train every policy for one seed under ``workdir``; return its metrics and the RM's."""
-    task, tok = setup.task, build_tokenizer(setup.task)
-    new_tokens = task.budget + 1
+    ws = Workspace(setup, seed, workdir)
+    gold = judges.from_spec(setup.judge, ws.source.verifier(), seed)
+    ws.train_sft()
+    rm = global_reward(ws.train_rm(), ws.tok)
+    ws.train_dpo("DPO")
+    ws.train_dpo("DPO 2x", start="DPO")  # one more epoch, as the paper's "DPO 2x"
+    names = list(POLICIES)
+    for start in ("SFT", "DPO"):
+        ws.online_round(start, rm, f"Online DPO ({start})")
+    if gold.score is not None:  # the same rounds with a perfect judge, for contrast
+        for start, name in zip(("SFT", "DPO"), GOLD_JUDGED):
+            ws.online_round(start, gold.score, name)
+        names += GOLD_JUDGED
+    if setup.trl_online:
+        ws.trl_online(rm, TRL_ONLINE)
+        names.append(TRL_ONLINE)
 
-    def verifier(prompts: list[str], completions: list[str]) -> list[float]:
-        return [task.score(p, c) for p, c in zip(prompts, completions)]
-
-    def load(name: str):
-        return models.causal_lm(tok, str(workdir / name), seed)
-
-    trainers.sft(models.causal_lm(tok, setup.size, seed), tok, sft_dataset(task, setup.n_sft, seed), workdir / "SFT", seed,
-                 num_train_epochs=setup.sft_epochs)
-    pref_prompts = list(eval_prompts(task, setup.n_pairs, seed + 10_000)["prompt"])
-    pairs = preferences.labelled_pairs(
-        pref_prompts, rollout.sample(load("SFT"), tok, pref_prompts, 2, setup.sample_temperature, new_tokens, seed),
-        verifier, setup.label_temperature, seed)
-    rm = trainers.reward(models.reward_model(tok, setup.rm_size, seed), tok, pairs, workdir / "RM", seed,
-                         num_train_epochs=setup.rm_epochs, learning_rate=setup.rm_learning_rate)
-    for name, epochs in (("DPO", 1), ("DPO 2x", 2)):
-        trainers.dpo(load("SFT"), load("SFT"), tok, pairs, workdir / name, setup.beta, seed,
-                     num_train_epochs=epochs, learning_rate=setup.learning_rate)
-    judges = {"": online.reward_model_scorer(rm, tok), ", verifier judge": verifier}
-    for suffix, judge in judges.items():  # the paper's judge (the RM), and a perfect one for contrast
-        for start in ("SFT", "DPO"):
-            online.online_dpo_round(workdir / start, tok, pref_prompts, judge, setup.k, setup.sample_temperature,
-                                    new_tokens, workdir / f"Online DPO ({start}){suffix}", setup.beta, seed,
-                                    learning_rate=setup.learning_rate)
-
-    test = eval_prompts(task, setup.n_eval, seed + 20_000)
-    prompts, references = list(test["prompt"]), list(test["reference"])
-    sft = load("SFT")
-    metrics = {}
-    for name in POLICIES + GOLD_JUDGED:
-        policy = load(name)
-        greedy = [s[0] for s in rollout.sample(policy, tok, prompts, 1, 0.0, new_tokens, seed)]
-        drawn = [s[0] for s in rollout.sample(policy, tok, prompts, 1, setup.sample_temperature, new_tokens, seed)]
-        metrics[name] = {
-            "winrate": evaluate.winrate(prompts, greedy, references, verifier),
-            "true reward": evaluate.mean_score(prompts, greedy, verifier),
-            "KL to SFT": evaluate.kl_estimate(rollout.completion_logprobs(policy, tok, prompts, drawn),
-                                              rollout.completion_logprobs(sft, tok, prompts, drawn)),
-        }
-    held_out = preferences.labelled_pairs(
-        prompts, rollout.sample(sft, tok, prompts, 2, setup.sample_temperature, new_tokens, seed + 1),
-        verifier, setup.label_temperature, seed + 1)
-    held = [list(held_out[c]) for c in ("prompt", "chosen", "rejected")]
-    scores = [rollout.reward_scores(rm, tok, held[0], held[i]) for i in (1, 2)]
-    gold = torch.tensor(verifier(held[0], held[1]), dtype=torch.float64) - torch.tensor(verifier(held[0], held[2]))
-    decided = gold != 0  # agreement with the verifier's own ordering, where it has one
-    rm_metrics = {**evaluate.bt_validation(*scores),
-                  "agreement with verifier": ((scores[0] - scores[1] > 0) == (gold > 0))[decided].double().mean().item()}
-    best = sum(task.best_score(p) for p in prompts) / len(prompts)
-    return {"seed": seed, "setup": asdict(setup), "policies": metrics, "reward model": rm_metrics,
-            "reference true reward": evaluate.mean_score(prompts, references, verifier), "best true reward": best}
+    prompts, references = ws.source.evaluation(setup.n_eval, seed)
+    result = {"seed": seed, "setup": asdict(setup), "policies": policy_metrics(ws, names, gold, prompts, references),
+              "reward model": rm_metrics(rm, ws.held_out_pairs(setup.n_eval), gold.score)}
+    if isinstance(ws.source, Synthetic):
+        verifier = ws.source.verifier()
+        result["reference true reward"] = evaluate.mean_score(prompts, references, verifier)
+        result["best true reward"] = sum(setup.task.best_score(p) for p in prompts) / len(prompts)
+    return result

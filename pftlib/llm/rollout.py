@@ -5,7 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import torch
+from accelerate.utils import gather_object
 from transformers import PreTrainedModel, PreTrainedTokenizerBase
+
+from .distributed import state as process_group
 
 
 def _batches(items: list, size: int) -> Iterator[list]:
@@ -13,11 +16,21 @@ def _batches(items: list, size: int) -> Iterator[list]:
         yield items[i:i + size]
 
 
-@torch.no_grad()
 def sample(model: PreTrainedModel, tokenizer: PreTrainedTokenizerBase, prompts: list[str], n: int,
            temperature: float, max_new_tokens: int, seed: int, batch_size: int = 128) -> list[list[str]]:
     """``n`` completions per prompt (text, special tokens removed); temperature 0 is greedy.
-    Generation uses the KV cache."""
+    Generation uses the KV cache.  Under ``accelerate launch`` each process samples a contiguous
+    share of the prompts (seeded by ``seed`` and its rank) and every process gets all samples."""
+    state = process_group()
+    if state.num_processes == 1:
+        return _sample(model, tokenizer, prompts, n, temperature, max_new_tokens, seed, batch_size)
+    with state.split_between_processes(prompts) as mine:
+        local = _sample(model, tokenizer, mine, n, temperature, max_new_tokens, seed + state.process_index, batch_size)
+    return gather_object(local)
+
+
+@torch.no_grad()
+def _sample(model, tokenizer, prompts, n, temperature, max_new_tokens, seed, batch_size):
     torch.manual_seed(seed)
     out: list[list[str]] = []
     for batch in _batches(prompts, batch_size):

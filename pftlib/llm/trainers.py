@@ -1,4 +1,5 @@
-"""Thin wrappers around TRL's trainers: SFT, global reward model, DPO.
+"""Thin wrappers around TRL's trainers: SFT, global reward model, DPO, the local reward model,
+and TRL's fully online DPO.
 
 Each trains, saves the model and tokenizer to ``out`` (TRL and the next stage load from there),
 and returns the trained model.  Defaults suit CPU; on a GPU they use bf16.  All keyword
@@ -14,6 +15,10 @@ import datasets
 import torch
 from transformers import PreTrainedModel, PreTrainedTokenizerBase
 from trl import DPOConfig, DPOTrainer, RewardConfig, RewardTrainer, SFTConfig, SFTTrainer
+from trl.experimental.online_dpo import OnlineDPOConfig, OnlineDPOTrainer
+
+from .distributed import state as process_group
+from .preferences import Scorer
 
 
 def _args(config_cls, out: Path, seed: int, **overrides: Any):
@@ -30,7 +35,10 @@ def _args(config_cls, out: Path, seed: int, **overrides: Any):
 def _finish(trainer, tokenizer: PreTrainedTokenizerBase, out: Path) -> PreTrainedModel:
     trainer.train()
     trainer.save_model(str(out))
-    tokenizer.save_pretrained(str(out))
+    state = process_group()
+    if state.is_main_process:
+        tokenizer.save_pretrained(str(out))
+    state.wait_for_everyone()  # under `accelerate launch`, the next stage loads from `out` on every process
     return trainer.model.eval()
 
 
@@ -53,4 +61,38 @@ def dpo(model: PreTrainedModel, ref_model: PreTrainedModel, tokenizer: PreTraine
     """DPO on prompt/chosen/rejected pairs against an explicit, frozen reference policy."""
     args = _args(DPOConfig, out, seed, **{"learning_rate": 1e-3, "num_train_epochs": 1, "beta": beta, **overrides})
     trainer = DPOTrainer(model=model, ref_model=ref_model, args=args, train_dataset=data, processing_class=tokenizer)
+    return _finish(trainer, tokenizer, out)
+
+
+class _ReferenceFree(DPOTrainer):
+    """DPO whose reference log-likelihoods are all 0, so its loss is the Bradley–Terry loss of the
+    local reward ``beta * sum_h log pi(a_h | s_h)`` (TRL's precompute hook supplies the zeros)."""
+
+    def _precompute_ref_logps(self, dataset: datasets.Dataset, name: str, batch_size: int) -> datasets.Dataset:
+        zeros = [0.0] * len(dataset)
+        return dataset.add_column("ref_chosen_logps", zeros).add_column("ref_rejected_logps", zeros)
+
+
+def local_reward(model: PreTrainedModel, tokenizer: PreTrainedTokenizerBase, data: datasets.Dataset, out: Path,
+                 beta: float, seed: int = 0, **overrides: Any) -> PreTrainedModel:
+    """The paper's local reward model: BT maximum likelihood over ``r(x, y) = beta * log pi(y | x)``,
+    with no reference policy.  Read it with :func:`pftlib.llm.rewards.local`."""
+    args = _args(DPOConfig, out, seed, **{"learning_rate": 1e-3, "num_train_epochs": 1, "beta": beta,
+                                          **overrides, "precompute_ref_log_probs": True})
+    return _finish(_ReferenceFree(model=model, args=args, train_dataset=data, processing_class=tokenizer), tokenizer, out)
+
+
+def online_dpo(model: PreTrainedModel, ref_model: PreTrainedModel, tokenizer: PreTrainedTokenizerBase,
+               prompts: datasets.Dataset, judge: Scorer, out: Path, beta: float, max_new_tokens: int,
+               seed: int = 0, **overrides: Any) -> PreTrainedModel:
+    """TRL's fully online DPO (``trl.experimental.online_dpo``): every step samples two completions
+    per prompt from the *current* policy, the judge picks the better, and one DPO step follows."""
+
+    def reward(prompts: list[str], completions: list[str], **_: Any) -> list[float]:
+        return judge(prompts, completions)
+
+    args = _args(OnlineDPOConfig, out, seed, **{"learning_rate": 1e-4, "num_train_epochs": 1, "beta": beta,
+                                                "max_new_tokens": max_new_tokens, "temperature": 1.0, **overrides})
+    trainer = OnlineDPOTrainer(model=model, ref_model=ref_model, reward_funcs=reward, args=args,
+                               train_dataset=prompts, processing_class=tokenizer)
     return _finish(trainer, tokenizer, out)

@@ -1,0 +1,91 @@
+"""Gold judges: spec parsing, pointwise comparison, and the API judge against a local stand-in
+server (no network): the key travels only in the header, positions are randomised and undone."""
+
+from __future__ import annotations
+
+import json
+import threading
+from http.server import BaseHTTPRequestHandler, HTTPServer
+
+import pytest
+
+from pftlib.llm import judges
+
+
+def by_length(prompts, completions):
+    return [float(len(c.split())) for c in completions]
+
+
+def test_specs_are_checked_and_the_api_key_comes_only_from_the_environment(monkeypatch):
+    monkeypatch.delenv(judges.KEY_ENV, raising=False)
+    judges.check_spec("verifier")
+    judges.check_spec("rm:some/folder")
+    for bad in ("", "gpt-4o", "rm:", "api:", "oracle:x"):
+        with pytest.raises(ValueError, match="judge must be"):
+            judges.check_spec(bad)
+    with pytest.raises(ValueError, match=judges.KEY_ENV):
+        judges.check_spec("api:gpt-4o")
+    monkeypatch.setenv(judges.KEY_ENV, "sk-test")
+    judges.check_spec("api:gpt-4o")
+    with pytest.raises(ValueError, match="needs the synthetic task"):
+        judges.from_spec("verifier", None)
+
+
+def test_a_scoring_judge_compares_with_ties_half():
+    judge = judges.from_spec("verifier", by_length)
+    assert judge.compare(["p"] * 3, [" a b", " a", " a"], [" a", " a b", " b"]) == [1.0, 0.0, 0.5]
+
+
+class _Judge(BaseHTTPRequestHandler):
+    """Prefers the longer summary; answers '?' when the post says 'confuse'."""
+
+    seen: list = []
+    first_longer: list = []
+
+    def do_POST(self):  # noqa: N802 - the http.server API
+        body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+        content = body["messages"][0]["content"]
+        _Judge.seen.append((self.path, self.headers["Authorization"], body["model"]))
+        a = content.split("Summary A:\n")[1].split("\n\nSummary B:")[0]
+        b = content.split("Summary B:\n")[1].split("\n\nAnswer")[0]
+        _Judge.first_longer.append(len(a) > len(b))
+        answer = "?" if "confuse" in content else "A" if len(a) > len(b) else "B"
+        data = json.dumps({"choices": [{"message": {"content": answer}}]}).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture
+def server(monkeypatch):
+    httpd = HTTPServer(("127.0.0.1", 0), _Judge)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    monkeypatch.setenv(judges.URL_ENV, f"http://127.0.0.1:{httpd.server_port}/v1")
+    monkeypatch.setenv(judges.KEY_ENV, "sk-local-test")
+    _Judge.seen, _Judge.first_longer = [], []
+    yield
+    httpd.shutdown()
+
+
+def test_the_api_judge_undoes_its_random_order(server):
+    judge = judges.from_spec("api:judge-model", None, seed=3)
+    assert judge.score is None and judge.name == "api:judge-model"
+    n = 40
+    ours, reference = [" a long summary"] * n, [" short"] * n
+    assert judge.compare(["post"] * n, ours, reference) == [1.0] * n  # whichever position it was shown in
+    assert 5 < sum(_Judge.first_longer) < n - 5  # both orders were shown
+    assert judge.compare(["post"] * n, reference, ours) == [0.0] * n
+    assert judge.compare(["confuse"], ours[:1], reference[:1]) == [0.5]
+    assert {s for s in _Judge.seen} == {("/v1/chat/completions", "Bearer sk-local-test", "judge-model")}
+
+
+def test_the_api_judge_refuses_to_run_without_its_key(server, monkeypatch):
+    judge = judges.APIJudge("m")
+    monkeypatch.delenv(judges.KEY_ENV)
+    with pytest.raises(RuntimeError, match=judges.KEY_ENV):
+        judge.compare(["p"], ["a"], ["b"])
