@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 import torch
 
-from pftlib.llm import evaluate, models, online, preferences, rollout, trainers
+from pftlib.llm import evaluate, judges, models, online, preferences, rollout, trainers
+from pftlib.llm.rewards import global_reward
 from pftlib.tasks import Task, build_tokenizer, eval_prompts, sft_dataset
 
 TASK = Task(vocab=8, doc_length=10, budget=2)
@@ -63,7 +64,7 @@ def test_dpo_widens_the_margin_over_its_reference(pipeline):
 def test_online_dpo_round_trains_on_best_vs_worst_pairs_of_its_judge(pipeline):
     p = pipeline
     prompts = list(eval_prompts(TASK, 40, seed=7)["prompt"])
-    judge = online.reward_model_scorer(p["rm"], p["tok"])
+    judge = global_reward(p["rm"], p["tok"])
     model, pairs = online.online_dpo_round(p["out"] / "sft", p["tok"], prompts, judge, k=4, temperature=1.0,
                                            max_new_tokens=TASK.budget + 1, out=p["out"] / "online", beta=0.1)
     assert 0 < len(pairs) <= len(prompts) and (p["out"] / "online" / "config.json").is_file()
@@ -114,19 +115,20 @@ def test_winrate_counts_ties_half():
     def score(prompts, completions):
         return [float(c) for c in completions]
 
-    assert evaluate.winrate(["p"] * 4, ["3", "1", "2", "2"], ["1", "3", "2", "0"], score) == (1 + 0 + 0.5 + 1) / 4
+    compare = judges.ScoreJudge("numbers", score).compare
+    assert evaluate.winrate(["p"] * 4, ["3", "1", "2", "2"], ["1", "3", "2", "0"], compare) == (1 + 0 + 0.5 + 1) / 4
     assert evaluate.bt_validation(torch.tensor([1.0, 0.0]), torch.tensor([0.0, 1.0]))["accuracy"] == 0.5
 
 
 def test_the_whole_pipeline_runs_and_reports_every_policy(tmp_path):
-    from pftlib.llm.pipeline import GOLD_JUDGED, POLICIES, Setup, run
+    from pftlib.llm.pipeline import GOLD_JUDGED, POLICIES, TRL_ONLINE, Setup, run
 
     setup = Setup(task=TASK, size="tiny", rm_size="tiny", n_sft=64, sft_epochs=1, n_pairs=32, rm_epochs=1,
                   n_eval=16, k=2)
     result = run(setup, seed=0, workdir=tmp_path)
-    assert list(result["policies"]) == list(POLICIES + GOLD_JUDGED)
+    assert list(result["policies"]) == [*POLICIES, *GOLD_JUDGED, TRL_ONLINE]
     for name, m in result["policies"].items():
         assert 0 <= m["winrate"] <= 1 and m["true reward"] <= result["best true reward"] + 1e-9
         assert (m["KL to SFT"] == 0.0) == (name == "SFT")
     assert 0 <= result["reward model"]["accuracy"] <= 1
-    assert all((tmp_path / name / "config.json").is_file() for name in (*POLICIES, "RM"))
+    assert all((tmp_path / name / "config.json").is_file() for name in (*POLICIES, TRL_ONLINE, "RM"))

@@ -6,12 +6,17 @@ Notebooks call :func:`parameters` first, to validate what papermill injected, an
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Mapping
 from typing import Any
 
 from .chapters import find
 from .charts import show
 from .params import ParameterError
+
+# Pages run without Jupyter widgets, and the chapters send training progress bars to a log, not
+# the page: tqdm's advice to install ipywidgets would be the only thing it printed there.
+warnings.filterwarnings("ignore", message="IProgress not found")
 
 
 def glue(name: str, value: Any) -> None:

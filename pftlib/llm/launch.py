@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import shutil
 import sys
 import tempfile
 import time
@@ -65,13 +66,20 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {err}", file=sys.stderr)
         return 2
 
+    from accelerate.utils import broadcast_object_list
+
     from .distributed import state as process_group
 
     state = process_group()
     start = time.time()
-    with tempfile.TemporaryDirectory() as tmp:
-        workdir = args.workdir or Path(tmp)
-        results = results_of(args.chapter, params, workdir)
+    scratch = [tempfile.mkdtemp(prefix="pft-") if state.is_main_process and not args.workdir else None]
+    broadcast_object_list(scratch)  # every process must save to and load from the same folders
+    try:
+        results = results_of(args.chapter, params, args.workdir or Path(scratch[0]))
+    finally:
+        state.wait_for_everyone()
+        if state.is_main_process and scratch[0]:
+            shutil.rmtree(scratch[0], ignore_errors=True)
     if state.is_main_process:
         saved = {"chapter": args.chapter, "processes": state.num_processes, "results": results,
                  "provenance": record(Path.cwd(), params, time.time() - start)}
