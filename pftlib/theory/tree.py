@@ -69,7 +69,7 @@ def log_probs(logits: Logits) -> torch.Tensor:
 
 def token_log_probs(logits: Logits) -> torch.Tensor:
     """Per-token log-probabilities ``log pi(a_h | s0, a_<h)`` of every completion: ``(P, V**H, H)``."""
-    P, H = logits[0].shape[0], len(logits)
+    P = logits[0].shape[0]
     n = logits[-1].shape[1] * logits[-1].shape[2]
     steps = []
     for h, layer in enumerate(logits):
