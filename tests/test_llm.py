@@ -131,4 +131,20 @@ def test_the_whole_pipeline_runs_and_reports_every_policy(tmp_path):
         assert 0 <= m["winrate"] <= 1 and m["true reward"] <= result["best true reward"] + 1e-9
         assert (m["KL to SFT"] == 0.0) == (name == "SFT")
     assert 0 <= result["reward model"]["accuracy"] <= 1
+    assert list(result["pair accuracy"]) == ["offline pairs (labels)", "Online DPO (SFT) pairs (learned RM)",
+                                             "Online DPO (DPO) pairs (learned RM)"]
+    assert all(0 <= a <= 1 for a in result["pair accuracy"].values())
     assert all((tmp_path / name / "config.json").is_file() for name in (*POLICIES, TRL_ONLINE, "RM"))
+
+
+def test_pair_accuracy_is_how_often_the_chosen_completion_is_really_better():
+    import datasets
+
+    from pftlib.llm.pipeline import pair_accuracy
+
+    def by_length(prompts, completions):
+        return [float(len(c.split())) for c in completions]
+
+    pairs = datasets.Dataset.from_dict({"prompt": ["p"] * 4, "chosen": [" a b", " a", " a", " a b c"],
+                                        "rejected": [" a", " a b", " b", " a"]})
+    assert pair_accuracy(pairs, by_length) == (1 + 0 + 0.5 + 1) / 4

@@ -142,11 +142,12 @@ class Workspace:
         return trainers.dpo(self.load(start), self.load("SFT"), self.tok, self.pairs, self.dir / name, s.beta,
                             self.seed, num_train_epochs=1, learning_rate=s.learning_rate)
 
-    def online_round(self, start: str, judge, name: str):
+    def online_round(self, start: str, judge, name: str) -> datasets.Dataset:
+        """One round of the paper's online DPO; returns the best-vs-worst pairs it trained on."""
         s = self.setup
-        online.online_dpo_round(self.dir / start, self.tok, list(self.pairs["prompt"]), judge, s.k,
+        return online.online_dpo_round(self.dir / start, self.tok, list(self.pairs["prompt"]), judge, s.k,
                                 s.sample_temperature, self.source.max_new_tokens, self.dir / name, s.beta,
-                                self.seed, learning_rate=s.learning_rate)
+                                self.seed, learning_rate=s.learning_rate)[1]
 
     def trl_online(self, judge, name: str, start: str = "SFT"):
         s = self.setup
@@ -192,6 +193,13 @@ def rm_metrics(score, pairs: datasets.Dataset, gold=None) -> dict[str, float]:
     return out
 
 
+def pair_accuracy(pairs: datasets.Dataset, gold) -> float:
+    """Fraction of pairs whose chosen completion the gold judge scores higher (ties count half):
+    the quality of the labels a DPO round trains on."""
+    compare = judges.ScoreJudge("gold", gold).compare
+    return evaluate.winrate(list(pairs["prompt"]), list(pairs["chosen"]), list(pairs["rejected"]), compare)
+
+
 def run(setup: Setup, seed: int, workdir: Path) -> dict:
     """Train every policy for one seed under ``workdir``; return its metrics and the RM's."""
     ws = Workspace(setup, seed, workdir)
@@ -201,8 +209,9 @@ def run(setup: Setup, seed: int, workdir: Path) -> dict:
     ws.train_dpo("DPO")
     ws.train_dpo("DPO 2x", start="DPO")  # one more epoch, as the paper's "DPO 2x"
     names = list(POLICIES)
+    training_pairs = {"offline pairs (labels)": ws.pairs}
     for start in ("SFT", "DPO"):
-        ws.online_round(start, rm, f"Online DPO ({start})")
+        training_pairs[f"Online DPO ({start}) pairs (learned RM)"] = ws.online_round(start, rm, f"Online DPO ({start})")
     if gold.score is not None:  # the same rounds with a perfect judge, for contrast
         for start, name in zip(("SFT", "DPO"), GOLD_JUDGED):
             ws.online_round(start, gold.score, name)
@@ -214,6 +223,8 @@ def run(setup: Setup, seed: int, workdir: Path) -> dict:
     prompts, references = ws.source.evaluation(setup.n_eval, seed)
     result = {"seed": seed, "setup": asdict(setup), "policies": policy_metrics(ws, names, gold, prompts, references),
               "reward model": rm_metrics(rm, ws.held_out_pairs(setup.n_eval), gold.score)}
+    if gold.score is not None:  # how often each training set's "chosen" is really the better one
+        result["pair accuracy"] = {name: pair_accuracy(pairs, gold.score) for name, pairs in training_pairs.items()}
     if isinstance(ws.source, Synthetic):
         verifier = ws.source.verifier()
         result["reference true reward"] = evaluate.mean_score(prompts, references, verifier)
