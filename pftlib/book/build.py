@@ -54,8 +54,20 @@ def is_current(chapter: Chapter, root: Path, params: dict) -> bool:
     return bool(rec) and rec["code"] == code_digest(chapter, root) and rec["provenance"]["parameters"] == params
 
 
+def remove_leftovers(root: Path) -> list[Path]:
+    """Delete the temporary files a killed run left beside the pages (``.<stem>.*.tmp`` and
+    ``.<stem>.*.partial.ipynb``); pages themselves are only ever replaced whole."""
+    folder = root / CHAPTER_DIR
+    found = [*folder.glob(".*.tmp"), *folder.glob(".*.partial.ipynb")] if folder.is_dir() else []
+    for path in found:
+        path.unlink(missing_ok=True)
+    return found
+
+
 def execute_chapters(root: Path, quick: bool = False, force: bool = False, keep: bool = False) -> None:
     """Execute the out-of-date chapters; raise :class:`BuildFailed` naming every failed one."""
+    for path in remove_leftovers(root):
+        print(f"[pft] removed {path.relative_to(root)}, left by an interrupted run", flush=True)
     failures = []
     for chapter in toc_chapters(root):
         params = wanted_params(chapter, root, quick, keep)
