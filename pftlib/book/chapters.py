@@ -10,12 +10,14 @@ from .params import Constraint, Param, ParameterError, Schema
 
 @dataclass(frozen=True)
 class Chapter:
-    """A parameterised notebook ``notebooks/<stem>.ipynb`` rendered as ``book/chapters/<stem>.ipynb``."""
+    """A parameterised notebook ``notebooks/<stem>.ipynb`` rendered as ``book/chapters/<stem>.ipynb``.
+    ``inputs`` are globs of data files the notebook reads: a change to them makes the page stale."""
 
     slug: str
     stem: str
     title: str
     schema: Schema
+    inputs: tuple[str, ...] = ()
 
     def source(self, root: Path) -> Path:
         return root / "notebooks" / f"{self.stem}.ipynb"
@@ -223,7 +225,16 @@ REWARD_MODELS = Chapter(
     ),
 )
 
-CHAPTERS: tuple[Chapter, ...] = (LIKELIHOOD, ALL_ROADS, GAP, PIPELINE, REWARD_MODELS)
+BENCHMARKS = Chapter(
+    slug="benchmarks",
+    stem="90_benchmarks",
+    title="Appendix: benchmarks",
+    schema=Schema(params=(Param("results_dir", str, "benchmarks/results",
+                                "folder of the committed benchmark results (relative to the book's root)"),)),
+    inputs=("benchmarks/results/*.json",),
+)
+
+CHAPTERS: tuple[Chapter, ...] = (LIKELIHOOD, ALL_ROADS, GAP, PIPELINE, REWARD_MODELS, BENCHMARKS)
 
 
 def find(name: str) -> Chapter:

@@ -33,10 +33,13 @@ class ChapterFailed(RuntimeError):
 
 
 def code_digest(chapter: Chapter, root: Path) -> str:
-    """SHA-256 of the chapter's source notebook and every pftlib source file."""
+    """SHA-256 of the chapter's source notebook, every pftlib source file, and the data files the
+    chapter reads (its ``inputs``)."""
     h = hashlib.sha256(chapter.source(root).read_bytes())
-    for path in sorted(PACKAGE.rglob("*.py")):
-        h.update(path.relative_to(PACKAGE).as_posix().encode())
+    files = [(p.relative_to(PACKAGE).as_posix(), p) for p in sorted(PACKAGE.rglob("*.py"))]
+    files += [(p.relative_to(root).as_posix(), p) for pattern in chapter.inputs for p in sorted(root.glob(pattern))]
+    for name, path in files:
+        h.update(name.encode())
         h.update(path.read_bytes())
     return h.hexdigest()
 

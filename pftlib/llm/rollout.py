@@ -17,20 +17,23 @@ def _batches(items: list, size: int) -> Iterator[list]:
 
 
 def sample(model: PreTrainedModel, tokenizer: PreTrainedTokenizerBase, prompts: list[str], n: int,
-           temperature: float, max_new_tokens: int, seed: int, batch_size: int = 128) -> list[list[str]]:
+           temperature: float, max_new_tokens: int, seed: int, batch_size: int = 128,
+           use_cache: bool = True) -> list[list[str]]:
     """``n`` completions per prompt (text, special tokens removed); temperature 0 is greedy.
-    Generation uses the KV cache.  Under ``accelerate launch`` each process samples a contiguous
+    Generation uses the KV cache unless ``use_cache`` is off (the benchmarks compare the two).
+    Under ``accelerate launch`` each process samples a contiguous
     share of the prompts (seeded by ``seed`` and its rank) and every process gets all samples."""
     state = process_group()
     if state.num_processes == 1:
-        return _sample(model, tokenizer, prompts, n, temperature, max_new_tokens, seed, batch_size)
+        return _sample(model, tokenizer, prompts, n, temperature, max_new_tokens, seed, batch_size, use_cache)
     with state.split_between_processes(prompts) as mine:
-        local = _sample(model, tokenizer, mine, n, temperature, max_new_tokens, seed + state.process_index, batch_size)
+        local = _sample(model, tokenizer, mine, n, temperature, max_new_tokens, seed + state.process_index, batch_size,
+                        use_cache)
     return gather_object(local)
 
 
 @torch.no_grad()
-def _sample(model, tokenizer, prompts, n, temperature, max_new_tokens, seed, batch_size):
+def _sample(model, tokenizer, prompts, n, temperature, max_new_tokens, seed, batch_size, use_cache):
     torch.manual_seed(seed)
     out: list[list[str]] = []
     for batch in _batches(prompts, batch_size):
@@ -38,7 +41,7 @@ def _sample(model, tokenizer, prompts, n, temperature, max_new_tokens, seed, bat
         greedy = temperature <= 0
         gen = model.generate(
             **enc, do_sample=not greedy, temperature=None if greedy else temperature, top_k=0, top_p=1.0,
-            num_return_sequences=n, max_new_tokens=max_new_tokens, use_cache=True,
+            num_return_sequences=n, max_new_tokens=max_new_tokens, use_cache=use_cache,
             pad_token_id=tokenizer.pad_token_id, eos_token_id=tokenizer.eos_token_id,
         )
         texts = tokenizer.batch_decode(gen[:, enc["input_ids"].shape[1]:], skip_special_tokens=True)
