@@ -134,22 +134,23 @@ def _judge_ok(p) -> bool:
     return True
 
 
-def language_model_schema(seeds: int, n_pairs: int, n_eval: int, extra: tuple[Param, ...],
-                          quick: dict, constraints: tuple[Constraint, ...] = ()) -> Schema:
-    """The parameters Chapters 4 and 5 share: task, models, data, judge and training settings.
+def language_model_schema(n_pairs: int, extra: tuple[Param, ...], quick: dict,
+                          constraints: tuple[Constraint, ...] = ()) -> Schema:
+    """The parameters Chapters 4 and 5 share: task, models, data, judge and training settings;
+    ``extra`` parameters, ``quick`` profile entries and ``constraints`` are the chapter's own.
     ``model``, ``sft_dataset`` and ``pref_dataset`` switch to a pretrained checkpoint and
     TL;DR-schema data (hub ids or local folders); an API judge's key comes only from the
     environment (``PFT_JUDGE_API_KEY``), never from a parameter."""
     return Schema(
         params=(
-            Param("seeds", int, seeds, "independent runs of the whole experiment (error bars)", low=1, high=10),
+            Param("seeds", int, 3, "independent runs of the whole experiment (error bars)", low=1, high=10),
             Param("size", str, "small", "policy size (a fresh GPT-NeoX)", choices=("tiny", "small", "base")),
             Param("rm_size", str, "small", "global reward-model size", choices=("tiny", "small", "base")),
             Param("budget", int, 3, "summary budget in words: the horizon", low=1, high=5),
             Param("verifier", str, "coverage", "the gold verifier", choices=("coverage", "rouge")),
             Param("n_sft", int, 4000, "SFT examples", low=50, high=200_000),
             Param("n_pairs", int, n_pairs, "preference pairs (and online prompts)", low=20, high=200_000),
-            Param("n_eval", int, n_eval, "held-out prompts for winrates and validation pairs", low=10, high=10_000),
+            Param("n_eval", int, 200, "held-out prompts for winrates and validation pairs", low=10, high=10_000),
             Param("beta", float, 0.1, "DPO's KL-regularisation strength", low=0, high=10, low_open=True),
             Param("learning_rate", float, 1e-4, "DPO, online-DPO and local-RM learning rate", low=0, high=0.1,
                   low_open=True),
@@ -187,7 +188,7 @@ def language_model_schema(seeds: int, n_pairs: int, n_eval: int, extra: tuple[Pa
                        breaks={"sft_dataset": "a/b", "pref_dataset": "c/d", "model": "m/x"}),
             *constraints,
         ),
-        quick=quick,
+        quick={"seeds": 1, "size": "tiny", "rm_size": "tiny", "n_sft": 100, "n_pairs": 40, "n_eval": 20, **quick},
     )
 
 
@@ -196,12 +197,12 @@ PIPELINE = Chapter(
     stem="04_pipeline",
     title="The language-model pipeline",
     schema=language_model_schema(
-        seeds=3, n_pairs=2500, n_eval=200,
+        n_pairs=2500,
         extra=(
             Param("k", int, 4, "online DPO: samples per prompt (best vs worst)", low=2, high=64),
             Param("trl_online", bool, True, "also train TRL's fully online OnlineDPOTrainer"),
         ),
-        quick={"seeds": 1, "size": "tiny", "rm_size": "tiny", "n_sft": 100, "n_pairs": 40, "n_eval": 20, "k": 2},
+        quick={"k": 2},
     ),
 )
 
@@ -210,15 +211,14 @@ REWARD_MODELS = Chapter(
     stem="05_reward_models",
     title="Reward models: local, global and DPO-implicit",
     schema=language_model_schema(
-        seeds=3, n_pairs=3000, n_eval=200,
+        n_pairs=3000,
         extra=(
             Param("max_n", int, 25, "best-of-N: the largest N (the paper's 1, 2, 5, 10, 25 up to it)", low=1,
                   high=256),
             Param("grid_sizes", str, "tiny,small", "sizes crossed in the RM-size vs policy-size grid "
                   "(comma-separated, from tiny, small, base)"),
         ),
-        quick={"seeds": 1, "size": "tiny", "rm_size": "tiny", "n_sft": 100, "n_pairs": 40, "n_eval": 20,
-               "max_n": 4, "grid_sizes": "tiny"},
+        quick={"max_n": 4, "grid_sizes": "tiny"},
         constraints=(Constraint(("grid_sizes",), lambda p: _size_list(p["grid_sizes"]),
                                 "a comma-separated list of distinct sizes from tiny, small, base",
                                 breaks={"grid_sizes": "tiny,huge"}),),

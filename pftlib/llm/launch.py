@@ -30,7 +30,7 @@ EXPERIMENTS = ("pipeline", "reward-models")
 
 
 def results_of(chapter: str, params: dict, workdir: Path) -> list[dict]:
-    """One result per seed, as the chapter's notebook computes them."""
+    """One result per seed (seed ``seed * 100 + s`` for run ``s``); the chapters' notebooks call this too."""
     if chapter == "pipeline":
         from .pipeline import Setup, run
         config = Setup.from_params(params)

@@ -18,9 +18,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, fields
-from typing import Any
 from functools import cached_property
 from pathlib import Path
+from typing import Any
 
 import datasets
 import torch
@@ -35,6 +35,11 @@ GOLD_JUDGED = ("Online DPO (SFT), gold judge", "Online DPO (DPO), gold judge")
 TRL_ONLINE = "Online DPO (TRL, fully online)"
 
 
+def synthetic_task(budget: int = 3, verifier: str = "coverage") -> Task:
+    """The book's synthetic task (10 words, 12-word documents) with a given budget and verifier."""
+    return Task(vocab=10, doc_length=12, budget=budget, verifier=verifier)
+
+
 @dataclass(frozen=True)
 class Setup:
     """Everything the pipeline's numbers depend on, except the seed.
@@ -46,7 +51,7 @@ class Setup:
     the gold judge (:mod:`pftlib.llm.judges`).
     """
 
-    task: Task = Task(vocab=10, doc_length=12, budget=3)
+    task: Task = synthetic_task()
     size: str = "small"
     rm_size: str = "small"
     model: str = ""
@@ -88,11 +93,6 @@ class Setup:
         if self.sft_dataset:
             return TLDR(self.sft_dataset, self.pref_dataset)
         return Synthetic(self.task, self.label_temperature)
-
-
-def synthetic_task(budget: int, verifier: str) -> Task:
-    """The book's synthetic task (10 words, 12-word documents) with a given budget and verifier."""
-    return Task(vocab=10, doc_length=12, budget=budget, verifier=verifier)
 
 
 class Workspace:
@@ -146,8 +146,8 @@ class Workspace:
         """One round of the paper's online DPO; returns the best-vs-worst pairs it trained on."""
         s = self.setup
         return online.online_dpo_round(self.dir / start, self.tok, list(self.pairs["prompt"]), judge, s.k,
-                                s.sample_temperature, self.source.max_new_tokens, self.dir / name, s.beta,
-                                self.seed, learning_rate=s.learning_rate)[1]
+                                       s.sample_temperature, self.source.max_new_tokens, self.dir / name, s.beta,
+                                       self.seed, learning_rate=s.learning_rate)[1]
 
     def trl_online(self, judge, name: str, start: str = "SFT"):
         s = self.setup
@@ -161,6 +161,15 @@ class Workspace:
         return self.source.held_out_pairs(n, self.seed, lambda prompts, k, seed: self.sample("SFT", prompts, k, seed))
 
 
+def judged(prompts: list[str], completions: list[str], references: list[str], judge: judges.Judge) -> dict[str, float]:
+    """Winrate of ``completions`` against the references (the judge decides, ties count half) and,
+    when the judge scores, their mean true reward."""
+    out = {"winrate": evaluate.winrate(prompts, completions, references, judge.compare)}
+    if judge.score is not None:
+        out["true reward"] = evaluate.mean_score(prompts, completions, judge.score)
+    return out
+
+
 def policy_metrics(ws: Workspace, names: list[str], judge: judges.Judge, prompts: list[str],
                    references: list[str]) -> dict[str, dict[str, float]]:
     """Winrate of each policy's greedy summary against the reference (the judge decides, ties
@@ -171,9 +180,7 @@ def policy_metrics(ws: Workspace, names: list[str], judge: judges.Judge, prompts
         policy = ws.load(name)
         greedy = [s[0] for s in ws.generate(policy, prompts, 1, ws.seed, temperature=0.0)]
         drawn = [s[0] for s in ws.generate(policy, prompts, 1, ws.seed)]
-        m = {"winrate": evaluate.winrate(prompts, greedy, references, judge.compare)}
-        if judge.score is not None:
-            m["true reward"] = evaluate.mean_score(prompts, greedy, judge.score)
+        m = judged(prompts, greedy, references, judge)
         m["KL to SFT"] = evaluate.kl_estimate(rollout.completion_logprobs(policy, ws.tok, prompts, drawn),
                                               rollout.completion_logprobs(sft, ws.tok, prompts, drawn))
         out[name] = m

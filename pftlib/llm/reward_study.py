@@ -18,8 +18,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from . import evaluate, judges, trainers
-from .pipeline import Setup, Workspace, rm_metrics
+from . import judges, trainers
+from .pipeline import Setup, Workspace, judged, rm_metrics
 from .rewards import best_of_n, global_reward, implicit_reward, local_reward
 
 PAPER_NS = (1, 2, 5, 10, 25)
@@ -53,13 +53,6 @@ def _trained(ws: Workspace, kind: str, size: str, default: str, train) -> str:
     return f"{kind} {size}"
 
 
-def _quality(prompts: list[str], picks: list[str], references: list[str], gold: judges.Judge) -> dict[str, float]:
-    out = {"winrate": evaluate.winrate(prompts, picks, references, gold.compare)}
-    if gold.score is not None:
-        out["true reward"] = evaluate.mean_score(prompts, picks, gold.score)
-    return out
-
-
 def run(study: Study, seed: int, workdir: Path) -> dict:
     """Train the policies and reward models for one seed; return likelihoods, best-of-N curves and
     the size grid."""
@@ -83,19 +76,17 @@ def run(study: Study, seed: int, workdir: Path) -> dict:
     samples = ws.sample("SFT", prompts, study.max_n, seed + 2)
     if gold.score is not None:
         scorers[ORACLE] = gold.score
-    curves = {name: {n: _quality(prompts, picks, references, gold)
+    curves = {name: {n: judged(prompts, picks, references, gold)
                      for n, picks in best_of_n(prompts, samples, score, study.ns).items()}
               for name, score in scorers.items()}
 
-    policies = {p: _trained(ws, "SFT", p, setup.size, lambda name, size: ws.train_sft(name, size))
-                for p in study.policy_sizes}
-    rms = {r: _trained(ws, "RM", r, setup.rm_size, lambda name, size: ws.train_rm(name, size))
+    policies = {p: _trained(ws, "SFT", p, setup.size, ws.train_sft) for p in study.policy_sizes}
+    rms = {r: global_reward(ws.load_rm(_trained(ws, "RM", r, setup.rm_size, ws.train_rm)), ws.tok)
            for r in study.rm_sizes}
     grid = []
     for p, folder in policies.items():
         drawn = samples if folder == "SFT" else ws.sample(folder, prompts, study.max_n, seed + 2)
-        for r, rm_folder in rms.items():
-            score = global_reward(ws.load_rm(rm_folder), ws.tok)
+        for r, score in rms.items():
             picks = best_of_n(prompts, drawn, score, [study.max_n])[study.max_n]
-            grid.append({"policy size": p, "RM size": r, **_quality(prompts, picks, references, gold)})
+            grid.append({"policy size": p, "RM size": r, **judged(prompts, picks, references, gold)})
     return {"seed": seed, "study": asdict(study), "likelihood": likelihood, "best of n": curves, "sizes": grid}
