@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 
 import nbformat
 
-from conftest import pft
+from conftest import offline_env, pft
 from pftlib.book.build import toc_chapters
 from pftlib.book.chapters import LIKELIHOOD
 
@@ -20,6 +22,21 @@ def test_book_quick_builds_the_site_from_a_clean_tree(built_book):
         assert nbformat.read(ch.page(root), as_version=4).metadata["pftlib"]["provenance"]["parameters"] == \
             ch.schema.validate(ch.schema.quick)
     assert (site / "_static" / "vega-bundle.js").is_file() and (site / "_static" / "mathjax" / "tex-svg.js").is_file()
+
+
+def test_the_book_builds_with_the_network_blocked(built_book):
+    root, result = built_book
+    assert result.returncode == 0
+    log = root.parent / "network.log"
+    assert not log.exists(), "the build tried to reach the network:\n" + log.read_text()
+
+
+def test_the_network_guard_refuses_and_logs_a_remote_connection(tmp_path):
+    log = tmp_path / "network.log"
+    fetch = "import urllib.request; urllib.request.urlopen('http://example.com', timeout=5)"
+    result = subprocess.run([sys.executable, "-c", fetch], env=offline_env(log), capture_output=True, text=True)
+    assert result.returncode != 0 and "network blocked by tests/netguard" in result.stderr
+    assert "example.com" in log.read_text()
 
 
 def test_a_second_build_skips_current_chapters(built_book):

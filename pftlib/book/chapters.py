@@ -119,6 +119,17 @@ def _checkpoint_or_id(value: str) -> bool:
     return not value or Path(value).is_dir() or (value.count("/") == 1 and not value.startswith((".", "/")))
 
 
+def _local_data_ok(p) -> bool:
+    """Local TL;DR-schema folders are read now: an empty, unreadable or mis-shaped file is a
+    parameter error, found before anything trains (raises ``ValueError`` naming the problem)."""
+    from ..tasks.datasets import check_tldr_folder
+
+    for key, kind in (("sft_dataset", "sft"), ("pref_dataset", "preference")):
+        if p[key] and Path(p[key]).is_dir():
+            check_tldr_folder(p[key], kind)
+    return True
+
+
 def _size_list(text: str) -> bool:
     sizes = text.split(",")
     return bool(text) and len(set(sizes)) == len(sizes) and all(s in ("tiny", "small", "base") for s in sizes)
@@ -127,10 +138,7 @@ def _size_list(text: str) -> bool:
 def _judge_ok(p) -> bool:
     from ..llm.judges import check_spec
 
-    try:
-        check_spec(p["judge"])
-    except ValueError:
-        return False
+    check_spec(p["judge"])  # raises ValueError naming the problem
     return True
 
 
@@ -178,6 +186,11 @@ def language_model_schema(n_pairs: int, extra: tuple[Param, ...], quick: dict,
             Constraint(("sft_dataset", "model"), lambda p: not p["sft_dataset"] or bool(p["model"]),
                        "real data sets need a pretrained model whose tokenizer reads them",
                        breaks={"sft_dataset": "a/b", "pref_dataset": "c/d"}),
+            Constraint(("sft_dataset", "pref_dataset"), _local_data_ok,
+                       "a local data folder needs train and validation files with non-empty string columns "
+                       "prompt/completion (SFT) or prompt/chosen/rejected (preferences)",
+                       breaks={"sft_dataset": str(Path(__file__).parent), "pref_dataset": str(Path(__file__).parent),
+                               "model": "m/x", "judge": "rm:x"}),
             Constraint(("judge",), _judge_ok,
                        "a judge is 'verifier', 'rm:PATH' or 'api:MODEL', and an API judge needs its key in the "
                        "environment variable PFT_JUDGE_API_KEY (never a parameter)", breaks={"judge": "gpt-4o"}),

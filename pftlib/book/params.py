@@ -94,6 +94,7 @@ def _fmt(x: float) -> str:
 @dataclass(frozen=True)
 class Constraint:
     """A rule over several parameters, e.g. the tree size ``V**H`` must stay tractable.
+    ``holds`` returns False, or raises ``ValueError`` with the specific problem, when it is broken.
     ``breaks`` is an example of values that violate it (the tests use it)."""
 
     names: tuple[str, ...]
@@ -136,7 +137,11 @@ class Schema:
         for name, value in values.items():
             out[name] = self.get(name).check(value)
         for c in self.constraints:
-            if not c.holds(out):
+            try:
+                holds, detail = c.holds(out), ""
+            except ValueError as err:  # the rule found a specific problem, e.g. a mis-shaped data file
+                holds, detail = False, f": {err}"
+            if not holds:
                 got = ", ".join(f"{k}={out[k]!r}" for k in c.names)
-                raise ParameterError(f"parameters {', '.join(c.names)}: {c.message} (got {got})")
+                raise ParameterError(f"parameters {', '.join(c.names)}: {c.message} (got {got}){detail}")
         return out

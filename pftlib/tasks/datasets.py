@@ -47,14 +47,28 @@ def load_tldr(name: str, split: str, kind: str, limit: int | None = None) -> dat
 
     ``kind`` is ``sft`` (prompt/completion, as ``trl-lib/tldr``) or ``preference``
     (prompt/chosen/rejected, as ``trl-lib/tldr-preference``).  Raises ``ValueError`` naming the
-    missing columns, or saying the split is empty.
+    missing columns, or saying the split is empty or unreadable.
     """
     if kind not in SCHEMAS:
         raise ValueError(f"kind must be one of {sorted(SCHEMAS)}, got {kind!r}")
-    data = datasets.load_dataset(name, split=split)
+    try:
+        data = datasets.load_dataset(name, split=split)
+    except Exception as err:  # noqa: BLE001 -- any reader failure becomes one clear message
+        why = ": ".join(filter(None, (type(err).__name__, str(err))))
+        raise ValueError(f"{name} ({split}) cannot be read as a data set ({why})") from None
     missing = [c for c in SCHEMAS[kind] if c not in data.column_names]
     if missing:
         raise ValueError(f"{name} ({split}) lacks the {kind} columns {missing}; it has {data.column_names}")
     if len(data) == 0:
         raise ValueError(f"{name} ({split}) is empty")
+    bad = next((c for c in SCHEMAS[kind] if not all(isinstance(v, str) and v for v in data[c])), None)
+    if bad:
+        raise ValueError(f"{name} ({split}): column '{bad}' must hold non-empty strings")
     return data.select(range(min(limit, len(data)))) if limit else data
+
+
+def check_tldr_folder(folder: str, kind: str) -> None:
+    """Read both splits of a local TL;DR-schema folder now, so a missing, empty or mis-shaped
+    file is reported before anything trains (hub ids are checked when they are loaded)."""
+    for split in ("train", "validation"):
+        load_tldr(folder, split, kind)
