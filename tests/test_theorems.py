@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 
 from pftlib import theory as T
 from pftlib.theory import fit as F
-from pftlib.theory.compare import policy_residual, regret, reward_residual, within_component_gap
+from pftlib.theory.compare import policy_residual, regret, relabel_regrets, reward_residual, within_component_gap
 from pftlib.theory.preferences import components, relabel
 from pftlib.theory.rewards import reward_class
 
@@ -102,6 +102,16 @@ def test_relabelling_with_the_learned_reward_keeps_the_fit():
     refit = F.fit_reward(model, relabel(fresh, reward))
     comp = components(fresh, tree.prompts, tree.n)
     assert within_component_gap(comp, refit, reward) < 1e-3
+
+
+def test_h1_experiment_relabelled_pairs_leave_the_regret_and_true_labels_lower_it():
+    """The chapters' H1 experiment: on-policy pairs labelled by the learned RM do not move the
+    online route's regret; as many pairs labelled by the true labeller do lower it."""
+    tree, g, ref, truth, pairs = setup(3, 2, 2, 7, 200)
+    regrets = list(relabel_regrets(reward_class("tabular", tree), ref, truth, 0.5, pairs,
+                                   400, 0.1, g).values())
+    assert abs(regrets[1] - regrets[0]) < 1e-4
+    assert regrets[2] < regrets[0]
 
 
 def test_reward_classes():

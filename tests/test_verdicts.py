@@ -1,4 +1,5 @@
-"""The two-sd rule that decides every verdict in the book, on constructed inputs."""
+"""The two-sd rule that decides every verdict in the book, and the hypotheses' verdicts built on it,
+on constructed inputs."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import math
 
 import pytest
 
+from pftlib.book import verdicts
 from pftlib.book.verdicts import Difference, describe, paired
 
 
@@ -29,3 +31,40 @@ def test_one_seed_decides_nothing_and_only_shared_seeds_count():
     assert one.n == 1 and one.sign is None and "undecided" in describe(one, "a", "b")
     with pytest.raises(ValueError, match="share no seed"):
         paired({0: 1.0}, {1: 1.0})
+
+
+WIN, TIE, LOSS, ONE = (Difference(1.0, 0.1, 3), Difference(0.1, 1.0, 3), Difference(-1.0, 0.1, 3),
+                       Difference(1.0, math.nan, 1))
+
+
+def test_h1_is_against_only_when_the_exact_refit_stays_and_relabelling_does_not_win():
+    assert verdicts.h1(exact_refit_moved=False, online_vs_offline=TIE) == "against"
+    assert verdicts.h1(exact_refit_moved=False, online_vs_offline=LOSS) == "against"
+    assert verdicts.h1(exact_refit_moved=False, online_vs_offline=WIN) == "for, on the language model"
+    assert verdicts.h1(exact_refit_moved=True, online_vs_offline=TIE) == "undecided"
+
+
+def test_h2_needs_an_online_edge_at_every_beta_and_over_dpo_twice():
+    assert verdicts.h2([WIN, WIN], WIN) == "against"
+    assert verdicts.h2([WIN, TIE], WIN) == "mixed"
+    assert verdicts.h2([WIN, WIN], TIE) == "mixed"
+    assert verdicts.h2([TIE, LOSS], LOSS) == "no online edge to explain at this scale"
+
+
+def test_h3_h4_follow_the_sign_of_their_differences():
+    assert [verdicts.h3(d) for d in (WIN, TIE, LOSS)] == ["for", "against", "against (more prompts hurt)"]
+    assert verdicts.h3(ONE).startswith("undecided")
+    assert verdicts.h4([TIE, WIN]) == "against"
+    assert verdicts.h4([TIE, LOSS]).startswith("not testable")
+
+
+def test_h5_asks_whether_likelihood_and_best_of_n_order_reward_models_alike():
+    assert verdicts.h5([(1, 1), (-1, -1), (0, 1)]).startswith("not a root cause")
+    assert verdicts.h5([(1, 1), (1, -1)]) == "likelihood and best-of-N disagree here"
+    assert verdicts.h5([(0, 1), (None, None)]).startswith("undecided")
+
+
+def test_h6_is_supported_only_by_an_edge_that_closing_the_gap_removes():
+    assert verdicts.h6(WIN, [TIE, LOSS]).startswith("supported")
+    assert verdicts.h6(WIN, [TIE, WIN]).startswith("not supported")
+    assert verdicts.h6(TIE, [TIE, TIE]).startswith("not testable")

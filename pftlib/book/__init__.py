@@ -10,13 +10,13 @@ import warnings
 from collections.abc import Mapping
 from typing import Any
 
-from .chapters import find
-from .charts import show
-from .params import ParameterError
-
 # Pages run without Jupyter widgets, and the chapters send training progress bars to a log, not
 # the page: tqdm's advice to install ipywidgets would be the only thing it printed there.
 warnings.filterwarnings("ignore", message="IProgress not found")
+
+from .chapters import find  # noqa: E402 (the filter must come first: these imports load tqdm)
+from .charts import show  # noqa: E402
+from .params import ParameterError  # noqa: E402
 
 
 def glue(name: str, value: Any) -> None:

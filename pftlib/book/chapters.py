@@ -142,16 +142,57 @@ def _judge_ok(p) -> bool:
     return True
 
 
+def _paper_scale() -> tuple[tuple[Param, ...], tuple[Constraint, ...]]:
+    """The parameters that switch a chapter to a pretrained checkpoint, TL;DR-schema data and
+    another judge, with the rules that keep them consistent."""
+    params = (
+        Param("model", str, "", "a pretrained checkpoint (hub id or folder) instead of a fresh `size` model"),
+        Param("sft_dataset", str, "", "TL;DR-schema SFT data (e.g. trl-lib/tldr) instead of the synthetic task"),
+        Param("pref_dataset", str, "", "TL;DR-schema preference pairs (e.g. trl-lib/tldr-preference)"),
+        Param("judge", str, "verifier", "gold judge: verifier, rm:PATH (a reward model) or api:MODEL"),
+        Param("from_json", str, "", "render results saved by `python -m pftlib.llm.launch` instead of training"),
+    )
+    constraints = (
+        Constraint(("model", "sft_dataset", "pref_dataset"),
+                   lambda p: all(_checkpoint_or_id(p[k]) for k in ("model", "sft_dataset", "pref_dataset")),
+                   "each must be empty, an existing folder, or a hub id such as EleutherAI/pythia-1.4b-deduped",
+                   breaks={"model": "no-such-folder"}),
+        Constraint(("sft_dataset", "pref_dataset"), lambda p: bool(p["sft_dataset"]) == bool(p["pref_dataset"]),
+                   "set both TL;DR-schema data sets, or neither (the synthetic task)",
+                   breaks={"sft_dataset": "trl-lib/tldr"}),
+        Constraint(("sft_dataset", "model"), lambda p: not p["sft_dataset"] or bool(p["model"]),
+                   "real data sets need a pretrained model whose tokenizer reads them",
+                   breaks={"sft_dataset": "a/b", "pref_dataset": "c/d"}),
+        Constraint(("sft_dataset", "pref_dataset"), _local_data_ok,
+                   "a local data folder needs train and validation files with non-empty string columns "
+                   "prompt/completion (SFT) or prompt/chosen/rejected (preferences)",
+                   breaks={"sft_dataset": str(Path(__file__).parent), "pref_dataset": str(Path(__file__).parent),
+                           "model": "m/x", "judge": "rm:x"}),
+        Constraint(("judge",), _judge_ok,
+                   "a judge is 'verifier', 'rm:PATH' or 'api:MODEL', and an API judge needs its key in the "
+                   "environment variable PFT_JUDGE_API_KEY (never a parameter)", breaks={"judge": "gpt-4o"}),
+        Constraint(("from_json",), lambda p: not p["from_json"] or Path(p["from_json"]).is_file(),
+                   "must be empty or an existing results file", breaks={"from_json": "no/such/file.json"}),
+        Constraint(("judge", "sft_dataset"), lambda p: not (p["sft_dataset"] and p["judge"] == "verifier"),
+                   "real data sets have no verifier: use judge rm:PATH or api:MODEL",
+                   breaks={"sft_dataset": "a/b", "pref_dataset": "c/d", "model": "m/x"}),
+    )
+    return params, constraints
+
+
 def language_model_schema(n_pairs: int, extra: tuple[Param, ...], quick: dict,
-                          constraints: tuple[Constraint, ...] = ()) -> Schema:
-    """The parameters Chapters 4 and 5 share: task, models, data, judge and training settings;
+                          constraints: tuple[Constraint, ...] = (), paper_scale: bool = True,
+                          seeds: int = 3) -> Schema:
+    """The parameters the language-model chapters share: task, models, data and training settings;
     ``extra`` parameters, ``quick`` profile entries and ``constraints`` are the chapter's own.
-    ``model``, ``sft_dataset`` and ``pref_dataset`` switch to a pretrained checkpoint and
-    TL;DR-schema data (hub ids or local folders); an API judge's key comes only from the
-    environment (``PFT_JUDGE_API_KEY``), never from a parameter."""
+    With ``paper_scale``, ``model``, ``sft_dataset`` and ``pref_dataset`` switch to a pretrained
+    checkpoint and TL;DR-schema data (hub ids or local folders); an API judge's key comes only from
+    the environment (``PFT_JUDGE_API_KEY``), never from a parameter.  Without it the chapter runs
+    on the synthetic task only (it needs the verifier)."""
+    scale, scale_rules = _paper_scale() if paper_scale else ((), ())
     return Schema(
         params=(
-            Param("seeds", int, 3, "independent runs of the whole experiment (error bars)", low=1, high=10),
+            Param("seeds", int, seeds, "independent runs of the whole experiment (error bars)", low=1, high=10),
             Param("size", str, "small", "policy size (a fresh GPT-NeoX)", choices=("tiny", "small", "base")),
             Param("rm_size", str, "small", "global reward-model size", choices=("tiny", "small", "base")),
             Param("budget", int, 3, "summary budget in words: the horizon", low=1, high=5),
@@ -168,42 +209,15 @@ def language_model_schema(n_pairs: int, extra: tuple[Param, ...], quick: dict,
             Param("sample_temperature", float, 1.0, "sampling temperature (pairs, online DPO, best-of-N)", low=0,
                   high=5, low_open=True),
             *extra,
-            Param("model", str, "", "a pretrained checkpoint (hub id or folder) instead of a fresh `size` model"),
-            Param("sft_dataset", str, "", "TL;DR-schema SFT data (e.g. trl-lib/tldr) instead of the synthetic task"),
-            Param("pref_dataset", str, "", "TL;DR-schema preference pairs (e.g. trl-lib/tldr-preference)"),
-            Param("judge", str, "verifier", "gold judge: verifier, rm:PATH (a reward model) or api:MODEL"),
-            Param("from_json", str, "", "render results saved by `python -m pftlib.llm.launch` instead of training"),
+            *scale,
             SEED,
         ),
-        constraints=(
-            Constraint(("model", "sft_dataset", "pref_dataset"),
-                       lambda p: all(_checkpoint_or_id(p[k]) for k in ("model", "sft_dataset", "pref_dataset")),
-                       "each must be empty, an existing folder, or a hub id such as EleutherAI/pythia-1.4b-deduped",
-                       breaks={"model": "no-such-folder"}),
-            Constraint(("sft_dataset", "pref_dataset"), lambda p: bool(p["sft_dataset"]) == bool(p["pref_dataset"]),
-                       "set both TL;DR-schema data sets, or neither (the synthetic task)",
-                       breaks={"sft_dataset": "trl-lib/tldr"}),
-            Constraint(("sft_dataset", "model"), lambda p: not p["sft_dataset"] or bool(p["model"]),
-                       "real data sets need a pretrained model whose tokenizer reads them",
-                       breaks={"sft_dataset": "a/b", "pref_dataset": "c/d"}),
-            Constraint(("sft_dataset", "pref_dataset"), _local_data_ok,
-                       "a local data folder needs train and validation files with non-empty string columns "
-                       "prompt/completion (SFT) or prompt/chosen/rejected (preferences)",
-                       breaks={"sft_dataset": str(Path(__file__).parent), "pref_dataset": str(Path(__file__).parent),
-                               "model": "m/x", "judge": "rm:x"}),
-            Constraint(("judge",), _judge_ok,
-                       "a judge is 'verifier', 'rm:PATH' or 'api:MODEL', and an API judge needs its key in the "
-                       "environment variable PFT_JUDGE_API_KEY (never a parameter)", breaks={"judge": "gpt-4o"}),
-            Constraint(("from_json",), lambda p: not p["from_json"] or Path(p["from_json"]).is_file(),
-                       "must be empty or an existing results file", breaks={"from_json": "no/such/file.json"}),
-            Constraint(("judge", "sft_dataset"), lambda p: not (p["sft_dataset"] and p["judge"] == "verifier"),
-                       "real data sets have no verifier: use judge rm:PATH or api:MODEL",
-                       breaks={"sft_dataset": "a/b", "pref_dataset": "c/d", "model": "m/x"}),
-            *constraints,
-        ),
+        constraints=(*scale_rules, *constraints),
         quick={"seeds": 1, "size": "tiny", "rm_size": "tiny", "n_sft": 100, "n_pairs": 40, "n_eval": 20, **quick},
     )
 
+
+ONLINE_K = Param("k", int, 4, "online DPO: samples per prompt (best vs worst)", low=2, high=64)
 
 PIPELINE = Chapter(
     slug="pipeline",
@@ -212,7 +226,7 @@ PIPELINE = Chapter(
     schema=language_model_schema(
         n_pairs=2500,
         extra=(
-            Param("k", int, 4, "online DPO: samples per prompt (best vs worst)", low=2, high=64),
+            ONLINE_K,
             Param("trl_online", bool, True, "also train TRL's fully online OnlineDPOTrainer"),
         ),
         quick={"k": 2},
@@ -238,6 +252,44 @@ REWARD_MODELS = Chapter(
     ),
 )
 
+def _number_list(text: str, low: float, high: float) -> bool:
+    try:
+        values = [float(v) for v in text.split(",")] if text else []
+    except ValueError:
+        return False
+    return len(set(values)) == len(values) and all(low < v <= high for v in values)
+
+
+HYPOTHESES = Chapter(
+    slug="hypotheses",
+    stem="06_hypotheses",
+    title="The hypotheses H1-H5",
+    schema=language_model_schema(
+        n_pairs=1000,
+        seeds=3,
+        paper_scale=False,
+        extra=(
+            ONLINE_K,
+            Param("betas", str, "0.03,0.3", "H2: the other betas both routes are trained at (comma-separated, "
+                  "empty for none)"),
+            Param("prompt_factor", float, 2.5, "H3: online DPO with this many times the prompts", low=1, high=10,
+                  low_open=True),
+            Param("max_n", int, 16, "H5: best-of-N with this N", low=1, high=256),
+        ),
+        quick={"k": 2, "betas": "0.3", "max_n": 4, "prompt_factor": 2.0},
+        constraints=(Constraint(("betas",), lambda p: _number_list(p["betas"], 0, 10),
+                                "a comma-separated list of distinct numbers in (0, 10], or empty",
+                                breaks={"betas": "0.1,-1"}),),
+    ),
+)
+
+GAP_CLOSERS = Chapter(
+    slug="gap-closers",
+    stem="07_gap_closers",
+    title="H6: closing the generation-verification gap",
+    schema=language_model_schema(n_pairs=1000, seeds=3, paper_scale=False, extra=(ONLINE_K,), quick={"k": 2}),
+)
+
 BENCHMARKS = Chapter(
     slug="benchmarks",
     stem="90_benchmarks",
@@ -247,7 +299,8 @@ BENCHMARKS = Chapter(
     inputs=("benchmarks/results/*.json",),
 )
 
-CHAPTERS: tuple[Chapter, ...] = (LIKELIHOOD, ALL_ROADS, GAP, PIPELINE, REWARD_MODELS, BENCHMARKS)
+CHAPTERS: tuple[Chapter, ...] = (LIKELIHOOD, ALL_ROADS, GAP, PIPELINE, REWARD_MODELS, HYPOTHESES, GAP_CLOSERS,
+                                 BENCHMARKS)
 
 
 def find(name: str) -> Chapter:

@@ -1,4 +1,5 @@
-"""The book's one rule for calling a difference, applied by code to a page's own numbers.
+"""The book's one rule for calling a difference, applied by code to a page's own numbers, and the
+verdict on each of the paper's hypotheses built from it.
 
 A difference between two quantities measured on the same seeds counts only if its mean exceeds
 twice its standard deviation over seeds (``|mean| > 2 sd``).  With one seed there is no spread,
@@ -47,3 +48,58 @@ def describe(d: Difference, a: str, b: str) -> str:
     return {None: f"undecided ({d.n} seed: no spread to compare with)",
             1: f"{a} beats {b}", -1: f"{a} loses to {b}",
             0: "no difference beyond twice the seed spread"}[d.sign]
+
+
+# The verdict on each of the paper's hypotheses (Chapters 6 and 7), from the differences the
+# chapters measure.  Each rule is stated on the page beside its verdict.
+
+def h1(exact_refit_moved: bool, online_vs_offline: Difference) -> str:
+    """Against when relabelled on-policy pairs leave the exact refit where it was and Online DPO
+    (SFT) with the learned reward model does not beat DPO."""
+    if not exact_refit_moved and online_vs_offline.sign != 1:
+        return "against"
+    return "for, on the language model" if online_vs_offline.sign == 1 else "undecided"
+
+
+def h2(online_vs_offline_by_beta: list[Difference], online_vs_dpo_twice: Difference) -> str:
+    """Against when online beats offline at every beta and still beats DPO 2x; with no online
+    edge at any beta there is nothing for regularisation to explain."""
+    edges = [d.sign == 1 for d in online_vs_offline_by_beta]
+    if all(edges) and online_vs_dpo_twice.sign == 1:
+        return "against"
+    return "no online edge to explain at this scale" if not any(edges) else "mixed"
+
+
+def h3(more_vs_fewer_prompts: Difference) -> str:
+    """For when more prompts help online DPO beyond two sd; against when they do not."""
+    return {1: "for", 0: "against", -1: "against (more prompts hurt)",
+            None: "undecided (one seed)"}[more_vs_fewer_prompts.sign]
+
+
+def h4(online_vs_offline: list[Difference]) -> str:
+    """Against when online beats offline although both saw the same narrow data."""
+    if any(d.sign == 1 for d in online_vs_offline):
+        return "against"
+    return "not testable here: online does not beat offline even with equal data"
+
+
+def h5(order_signs: list[tuple[int | None, int | None]]) -> str:
+    """``order_signs`` holds, per pair of reward models, the signs of their difference in
+    validation likelihood and in best-of-N quality.  Not a root cause when every pair that both
+    measures separate is ordered the same way by both (likelihood tracks best-of-N)."""
+    both = [(lik, best) for lik, best in order_signs if lik and best]
+    if not both:
+        return "undecided: no pair of reward models differs on both measures beyond two sd"
+    if all(lik == best for lik, best in both):
+        return "not a root cause: likelihood tracks best-of-N"
+    return "likelihood and best-of-N disagree here"
+
+
+def h6(open_gap: Difference, closed_gaps: list[Difference]) -> str:
+    """Supported when online beats offline where the generation-verification gap is open and in
+    no setting where it is closed."""
+    if open_gap.sign == 1:
+        if all(d.sign != 1 for d in closed_gaps):
+            return "supported: online wins where the gap is open and not where it is closed"
+        return "not supported: online also wins where the gap is closed"
+    return "not testable on the language model at this scale: online has no edge even where the gap is open"

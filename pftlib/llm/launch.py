@@ -20,24 +20,43 @@ import shutil
 import sys
 import tempfile
 import time
+from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 
 from ..book.chapters import find
 from ..book.params import ParameterError
 from ..book.provenance import record
 
-EXPERIMENTS = ("pipeline", "reward-models")
+EXPERIMENTS = ("pipeline", "reward-models", "hypotheses", "gap-closers")
+
+
+def experiment(chapter: str, params: dict) -> Callable[[int, Path], dict]:
+    """The chapter's experiment for one seed, ``run(seed, workdir)``, configured by its parameters."""
+    from .pipeline import Setup
+
+    if chapter == "pipeline":
+        from .pipeline import run
+        return partial(run, Setup.from_params(params))
+    if chapter == "reward-models":
+        from .reward_study import Study, run
+        return partial(run, Study.from_params(params))
+    from . import hypotheses
+
+    setup = Setup.from_params(params)
+    if chapter == "hypotheses":
+        betas = tuple(float(b) for b in params["betas"].split(",") if b)
+        return lambda seed, workdir: hypotheses.run_h1_h5(setup, seed, workdir, betas, params["prompt_factor"],
+                                                          params["max_n"])
+    if chapter == "gap-closers":
+        return lambda seed, workdir: hypotheses.run_h6(setup, seed, workdir, hypotheses.SETTINGS)
+    raise ValueError(f"chapter {chapter!r} has no language-model experiment; these do: {', '.join(EXPERIMENTS)}")
 
 
 def results_of(chapter: str, params: dict, workdir: Path) -> list[dict]:
     """One result per seed (seed ``seed * 100 + s`` for run ``s``); the chapters' notebooks call this too."""
-    if chapter == "pipeline":
-        from .pipeline import Setup, run
-        config = Setup.from_params(params)
-    else:
-        from .reward_study import Study, run
-        config = Study.from_params(params)
-    return [run(config, params["seed"] * 100 + s, workdir / f"seed{s}") for s in range(params["seeds"])]
+    run = experiment(chapter, params)
+    return [run(params["seed"] * 100 + s, workdir / f"seed{s}") for s in range(params["seeds"])]
 
 
 def load(path: str, chapter: str) -> tuple[dict, list[dict], dict]:

@@ -1,10 +1,13 @@
-"""Measurements that compare the routes: optimal values, identified rewards, optimality, regret."""
+"""Measurements that compare the routes: optimal values, identified rewards, optimality, regret, and
+H1's relabelling experiment."""
 
 from __future__ import annotations
 
 import torch
 
-from .preferences import Pairs, bt_log_likelihood, dpo_loss
+from .fit import fit_online
+from .preferences import Pairs, bt_log_likelihood, dpo_loss, relabel, sample_pairs
+from .rewards import Linear, Tabular
 from .soft_rl import kl, soft_optimal
 from .tree import Logits, log_probs
 
@@ -41,3 +44,20 @@ def regret(policy: Logits, true_reward: torch.Tensor, ref: Logits, beta: float) 
     (the projection lemma), so it is zero exactly at the optimal policy."""
     optimal, _ = soft_optimal(true_reward, ref, beta)
     return beta * kl(log_probs(policy), log_probs(optimal))
+
+
+H1_ROUTES = ("online route on the offline data", "+ on-policy pairs labelled by the learned RM",
+             "+ on-policy pairs labelled by the true labeller")
+
+
+def relabel_regrets(model: Tabular | Linear, ref: Logits, truth: torch.Tensor, beta: float, pairs: Pairs, n: int,
+                    pseudocount: float, generator: torch.Generator) -> dict[str, float]:
+    """Hypothesis H1 on the exact engine: mean regret of the online route fitted on ``pairs``, and
+    refitted with ``n`` fresh on-policy pairs labelled (a) by its own reward model, with expected
+    BT labels, the most favourable case for H1, and (b) by the true labeller (new information)."""
+    reward, online = fit_online(model, ref, beta, pairs)
+    fresh = sample_pairs(reward, log_probs(online), n, generator)
+    by_rm = fit_online(model, ref, beta, pairs + relabel(fresh, reward))[1]
+    human = sample_pairs(truth, log_probs(online), n, generator).with_pseudocounts(pseudocount)
+    by_human = fit_online(model, ref, beta, pairs + human)[1]
+    return {name: regret(p, truth, ref, beta).mean().item() for name, p in zip(H1_ROUTES, (online, by_rm, by_human))}
