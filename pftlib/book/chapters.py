@@ -299,6 +299,9 @@ BENCHMARKS = Chapter(
     inputs=("benchmarks/results/*.json",),
 )
 
+#: The chapters that train language models (DESIGN.md: at most 5 minutes each at defaults on 2 cores).
+LANGUAGE_MODEL: tuple[Chapter, ...] = (PIPELINE, REWARD_MODELS, HYPOTHESES, GAP_CLOSERS)
+
 CHAPTERS: tuple[Chapter, ...] = (LIKELIHOOD, ALL_ROADS, GAP, PIPELINE, REWARD_MODELS, HYPOTHESES, GAP_CLOSERS,
                                  BENCHMARKS)
 
