@@ -69,7 +69,9 @@ def execute_chapters(root: Path, quick: bool = False, force: bool = False, keep:
     for path in remove_leftovers(root):
         print(f"[pft] removed {path.relative_to(root)}, left by an interrupted run", flush=True)
     failures = []
-    for chapter in toc_chapters(root):
+    chapters = toc_chapters(root)
+    order = sorted(chapters, key=lambda ch: (ch.reads_pages, chapters.index(ch)))  # readers of pages last
+    for chapter in order:
         params = wanted_params(chapter, root, quick, keep)
         if not force and is_current(chapter, root, params):
             print(f"[pft] {chapter.slug}: up to date", flush=True)

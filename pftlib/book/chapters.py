@@ -11,13 +11,19 @@ from .params import Constraint, Param, ParameterError, Schema
 @dataclass(frozen=True)
 class Chapter:
     """A parameterised notebook ``notebooks/<stem>.ipynb`` rendered as ``book/chapters/<stem>.ipynb``.
-    ``inputs`` are globs of data files the notebook reads: a change to them makes the page stale."""
+    ``inputs`` are globs of data files the notebook reads: a change to them makes the page stale.
+    A chapter whose inputs are other chapters' pages is executed after every other chapter."""
 
     slug: str
     stem: str
     title: str
     schema: Schema
     inputs: tuple[str, ...] = ()
+
+    @property
+    def reads_pages(self) -> bool:
+        """Built from other chapters' executed pages, so executed after them."""
+        return any(pattern.startswith("book/chapters/") for pattern in self.inputs)
 
     def source(self, root: Path) -> Path:
         return root / "notebooks" / f"{self.stem}.ipynb"
@@ -182,7 +188,7 @@ def _paper_scale() -> tuple[tuple[Param, ...], tuple[Constraint, ...]]:
 
 def language_model_schema(n_pairs: int, extra: tuple[Param, ...], quick: dict,
                           constraints: tuple[Constraint, ...] = (), paper_scale: bool = True,
-                          seeds: int = 3) -> Schema:
+                          seeds: int = 3, n_sft: int = 4000) -> Schema:
     """The parameters the language-model chapters share: task, models, data and training settings;
     ``extra`` parameters, ``quick`` profile entries and ``constraints`` are the chapter's own.
     With ``paper_scale``, ``model``, ``sft_dataset`` and ``pref_dataset`` switch to a pretrained
@@ -197,7 +203,7 @@ def language_model_schema(n_pairs: int, extra: tuple[Param, ...], quick: dict,
             Param("rm_size", str, "small", "global reward-model size", choices=("tiny", "small", "base")),
             Param("budget", int, 3, "summary budget in words: the horizon", low=1, high=5),
             Param("verifier", str, "coverage", "the gold verifier", choices=("coverage", "rouge")),
-            Param("n_sft", int, 4000, "SFT examples", low=50, high=200_000),
+            Param("n_sft", int, n_sft, "SFT examples", low=50, high=200_000),
             Param("n_pairs", int, n_pairs, "preference pairs (and online prompts)", low=20, high=200_000),
             Param("n_eval", int, 200, "held-out prompts for winrates and validation pairs", low=10, high=10_000),
             Param("beta", float, 0.1, "DPO's KL-regularisation strength", low=0, high=10, low_open=True),
@@ -287,7 +293,8 @@ GAP_CLOSERS = Chapter(
     slug="gap-closers",
     stem="07_gap_closers",
     title="H6: closing the generation-verification gap",
-    schema=language_model_schema(n_pairs=1000, seeds=3, paper_scale=False, extra=(ONLINE_K,), quick={"k": 2}),
+    # Three full pipelines per seed: a smaller SFT set keeps the chapter within its 5 minutes.
+    schema=language_model_schema(n_pairs=1000, n_sft=2500, paper_scale=False, extra=(ONLINE_K,), quick={"k": 2}),
 )
 
 BENCHMARKS = Chapter(
@@ -299,11 +306,31 @@ BENCHMARKS = Chapter(
     inputs=("benchmarks/results/*.json",),
 )
 
+def pages_param(default: str = "book/chapters") -> Param:
+    return Param("pages_dir", str, default, "folder of the executed chapter pages (relative to the book's root)")
+
+
+CLAIMS = Chapter(
+    slug="claims",
+    stem="00_claims",
+    title="Claims at a glance",
+    schema=Schema(params=(pages_param(),)),
+    inputs=("book/chapters/0[1-7]_*.ipynb",),
+)
+
+REPRODUCIBILITY = Chapter(
+    slug="reproducibility",
+    stem="91_reproducibility",
+    title="Appendix: how this build was made",
+    schema=Schema(params=(pages_param(),)),
+    inputs=("book/chapters/0*.ipynb", "book/chapters/90_*.ipynb"),
+)
+
 #: The chapters that train language models (DESIGN.md: at most 5 minutes each at defaults on 2 cores).
 LANGUAGE_MODEL: tuple[Chapter, ...] = (PIPELINE, REWARD_MODELS, HYPOTHESES, GAP_CLOSERS)
 
-CHAPTERS: tuple[Chapter, ...] = (LIKELIHOOD, ALL_ROADS, GAP, PIPELINE, REWARD_MODELS, HYPOTHESES, GAP_CLOSERS,
-                                 BENCHMARKS)
+CHAPTERS: tuple[Chapter, ...] = (CLAIMS, LIKELIHOOD, ALL_ROADS, GAP, PIPELINE, REWARD_MODELS, HYPOTHESES,
+                                 GAP_CLOSERS, BENCHMARKS, REPRODUCIBILITY)
 
 
 def find(name: str) -> Chapter:
