@@ -136,6 +136,16 @@ def _local_data_ok(p) -> bool:
     return True
 
 
+def number_list(text: str) -> tuple[float, ...]:
+    """``"0.03,0.3"`` as numbers (empty text: none); raises ``ValueError`` on anything else."""
+    return tuple(float(v) for v in text.split(",")) if text else ()
+
+
+def _betas_ok(p) -> bool:
+    betas = number_list(p["betas"])
+    return len(set(betas)) == len(betas) and all(0 < b <= 10 for b in betas)
+
+
 def _size_list(text: str) -> bool:
     sizes = text.split(",")
     return bool(text) and len(set(sizes)) == len(sizes) and all(s in ("tiny", "small", "base") for s in sizes)
@@ -188,7 +198,7 @@ def _paper_scale() -> tuple[tuple[Param, ...], tuple[Constraint, ...]]:
 
 def language_model_schema(n_pairs: int, extra: tuple[Param, ...], quick: dict,
                           constraints: tuple[Constraint, ...] = (), paper_scale: bool = True,
-                          seeds: int = 3, n_sft: int = 4000) -> Schema:
+                          n_sft: int = 4000) -> Schema:
     """The parameters the language-model chapters share: task, models, data and training settings;
     ``extra`` parameters, ``quick`` profile entries and ``constraints`` are the chapter's own.
     With ``paper_scale``, ``model``, ``sft_dataset`` and ``pref_dataset`` switch to a pretrained
@@ -198,7 +208,7 @@ def language_model_schema(n_pairs: int, extra: tuple[Param, ...], quick: dict,
     scale, scale_rules = _paper_scale() if paper_scale else ((), ())
     return Schema(
         params=(
-            Param("seeds", int, seeds, "independent runs of the whole experiment (error bars)", low=1, high=10),
+            Param("seeds", int, 3, "independent runs of the whole experiment (error bars)", low=1, high=10),
             Param("size", str, "small", "policy size (a fresh GPT-NeoX)", choices=("tiny", "small", "base")),
             Param("rm_size", str, "small", "global reward-model size", choices=("tiny", "small", "base")),
             Param("budget", int, 3, "summary budget in words: the horizon", low=1, high=5),
@@ -258,21 +268,12 @@ REWARD_MODELS = Chapter(
     ),
 )
 
-def _number_list(text: str, low: float, high: float) -> bool:
-    try:
-        values = [float(v) for v in text.split(",")] if text else []
-    except ValueError:
-        return False
-    return len(set(values)) == len(values) and all(low < v <= high for v in values)
-
-
 HYPOTHESES = Chapter(
     slug="hypotheses",
     stem="06_hypotheses",
     title="The hypotheses H1-H5",
     schema=language_model_schema(
         n_pairs=1000,
-        seeds=3,
         paper_scale=False,
         extra=(
             ONLINE_K,
@@ -283,7 +284,7 @@ HYPOTHESES = Chapter(
             Param("max_n", int, 16, "H5: best-of-N with this N", low=1, high=256),
         ),
         quick={"k": 2, "betas": "0.3", "max_n": 4, "prompt_factor": 2.0},
-        constraints=(Constraint(("betas",), lambda p: _number_list(p["betas"], 0, 10),
+        constraints=(Constraint(("betas",), _betas_ok,
                                 "a comma-separated list of distinct numbers in (0, 10], or empty",
                                 breaks={"betas": "0.1,-1"}),),
     ),
@@ -306,15 +307,14 @@ BENCHMARKS = Chapter(
     inputs=("benchmarks/results/*.json",),
 )
 
-def pages_param(default: str = "book/chapters") -> Param:
-    return Param("pages_dir", str, default, "folder of the executed chapter pages (relative to the book's root)")
+PAGES_DIR = Param("pages_dir", str, "book/chapters", "folder of the executed chapter pages (relative to the book's root)")
 
 
 CLAIMS = Chapter(
     slug="claims",
     stem="00_claims",
     title="Claims at a glance",
-    schema=Schema(params=(pages_param(),)),
+    schema=Schema(params=(PAGES_DIR,)),
     inputs=("book/chapters/0[1-7]_*.ipynb",),
 )
 
@@ -322,7 +322,7 @@ REPRODUCIBILITY = Chapter(
     slug="reproducibility",
     stem="91_reproducibility",
     title="Appendix: how this build was made",
-    schema=Schema(params=(pages_param(),)),
+    schema=Schema(params=(PAGES_DIR,)),
     inputs=("book/chapters/0*.ipynb", "book/chapters/90_*.ipynb"),
 )
 

@@ -28,8 +28,8 @@ from dataclasses import asdict, replace
 from pathlib import Path
 
 from ..tasks import eval_prompts
-from . import judges, online, trainers
-from .pipeline import Setup, Workspace, judged, policy_metrics, rm_metrics
+from . import judges, trainers
+from .pipeline import Setup, Workspace, judged, policy_metrics, rm_metrics, synthetic_task
 from .rewards import best_of_n, global_reward, implicit_reward, local_reward
 from .reward_study import REWARD_MODELS
 
@@ -66,9 +66,7 @@ def run_h1_h5(setup: Setup, seed: int, workdir: Path, betas: tuple[float, ...], 
 
     n_more = round(prompt_factor * setup.n_pairs)  # H3: fresh prompts, as the paper's augmentation
     prompts = list(ws.pairs["prompt"]) + list(eval_prompts(setup.task, n_more - setup.n_pairs, seed + 30_000)["prompt"])
-    online.online_dpo_round(ws.dir / "SFT", ws.tok, prompts, rm, setup.k, setup.sample_temperature,
-                            ws.source.max_new_tokens, ws.dir / AUGMENTED, setup.beta, seed,
-                            learning_rate=setup.learning_rate)
+    ws.online_round("SFT", rm, AUGMENTED, prompts)
     names.append(AUGMENTED)
 
     eval_prompts_, references = ws.source.evaluation(setup.n_eval, seed)
@@ -106,23 +104,21 @@ SETTINGS = {"default (3-word budget, coverage verifier)": {},
 def run_h6(setup: Setup, seed: int, workdir: Path, settings: dict[str, dict]) -> dict:
     """Chapter 7: in each setting (changes to the task), SFT, DPO, DPO 2x and Online DPO (DPO)
     with the learned reward model, judged by that setting's verifier."""
-    from .pipeline import synthetic_task
-
     result = {"seed": seed, "setup": asdict(setup), "settings": {}}
     for i, (label, change) in enumerate(settings.items()):
         task = synthetic_task(change.get("budget", setup.task.budget), change.get("verifier", setup.task.verifier))
         ws = Workspace(replace(setup, task=task), seed, workdir / f"setting{i}")
         gold = judges.from_spec("verifier", ws.source.verifier(), seed)
         ws.train_sft()
-        rm_model = ws.train_rm()
+        rm = global_reward(ws.train_rm(), ws.tok)
         ws.train_dpo("DPO")
         ws.train_dpo("DPO 2x", start="DPO")
-        ws.online_round("DPO", global_reward(rm_model, ws.tok), ONLINE_DPO)
+        ws.online_round("DPO", rm, ONLINE_DPO)
         prompts, references = ws.source.evaluation(setup.n_eval, seed)
         validation = ws.held_out_pairs(setup.n_eval)
         result["settings"][label] = {
             "policies": policy_metrics(ws, ["SFT", "DPO", "DPO 2x", ONLINE_DPO], gold, prompts, references),
-            "reward model": rm_metrics(global_reward(rm_model, ws.tok), validation, gold.score),
+            "reward model": rm_metrics(rm, validation, gold.score),
             "best true reward": sum(task.best_score(p) for p in prompts) / len(prompts),
         }
     return result

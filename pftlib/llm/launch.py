@@ -24,7 +24,7 @@ from collections.abc import Callable
 from functools import partial
 from pathlib import Path
 
-from ..book.chapters import find
+from ..book.chapters import find, number_list
 from ..book.params import ParameterError
 from ..book.provenance import record
 
@@ -45,7 +45,7 @@ def experiment(chapter: str, params: dict) -> Callable[[int, Path], dict]:
 
     setup = Setup.from_params(params)
     if chapter == "hypotheses":
-        betas = tuple(float(b) for b in params["betas"].split(",") if b)
+        betas = number_list(params["betas"])
         return lambda seed, workdir: hypotheses.run_h1_h5(setup, seed, workdir, betas, params["prompt_factor"],
                                                           params["max_n"])
     if chapter == "gap-closers":

@@ -142,10 +142,12 @@ class Workspace:
         return trainers.dpo(self.load(start), self.load("SFT"), self.tok, self.pairs, self.dir / name, s.beta,
                             self.seed, num_train_epochs=1, learning_rate=s.learning_rate)
 
-    def online_round(self, start: str, judge, name: str) -> datasets.Dataset:
-        """One round of the paper's online DPO; returns the best-vs-worst pairs it trained on."""
+    def online_round(self, start: str, judge, name: str, prompts: list[str] | None = None) -> datasets.Dataset:
+        """One round of the paper's online DPO on ``prompts`` (default: the training pairs'
+        prompts); returns the best-vs-worst pairs it trained on."""
         s = self.setup
-        return online.online_dpo_round(self.dir / start, self.tok, list(self.pairs["prompt"]), judge, s.k,
+        prompts = list(self.pairs["prompt"]) if prompts is None else prompts
+        return online.online_dpo_round(self.dir / start, self.tok, prompts, judge, s.k,
                                        s.sample_temperature, self.source.max_new_tokens, self.dir / name, s.beta,
                                        self.seed, learning_rate=s.learning_rate)[1]
 
