@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -30,6 +31,8 @@ def copy_checkout(dest: Path) -> Path:
 
 
 NETGUARD = Path(__file__).parent / "netguard"
+# The test build's repository address, for the launch links (the real one is set in _config.yml).
+TEST_REPOSITORY = "https://github.com/pft-tests/companion"
 
 
 def offline_env(log: Path) -> dict[str, str]:
@@ -61,4 +64,36 @@ def built_book(tmp_path_factory) -> tuple[Path, subprocess.CompletedProcess]:
     for stray in (".pytest_cache/README.md", "scratch/notes.md"):  # what tools and readers leave behind
         (root / stray).parent.mkdir(parents=True, exist_ok=True)
         (root / stray).write_text("# not part of the book\n")
-    return root, pft("book", "--quick", cwd=root, env=offline_env(root.parent / "network.log"))
+    return root, pft("book", "--quick", cwd=root, env=book_env(root))
+
+
+def book_env(root: Path) -> dict[str, str]:
+    """How the session's book is built (and rebuilt): network blocked, the test repository named."""
+    return {**offline_env(root.parent / "network.log"), "PFT_REPOSITORY_URL": TEST_REPOSITORY}
+
+
+EXERCISE = re.compile(r"^```\{exercise\}[^\n]*\n:label: (\S+)", re.M)
+SOLUTION_START = re.compile(r"^```\{solution-start\} (\S+)\n:class: dropdown\n```", re.M)
+SOLUTION_END = "```{solution-end}\n```"
+
+
+def exercises(nb) -> dict[str, list]:
+    """Each exercise's label, with the code cells of its solution (between ``solution-start`` and
+    ``solution-end``, a dropdown); a label with no solution maps to an empty list."""
+    out: dict[str, list] = {}
+    current = None
+    for cell in nb.cells:
+        if cell.cell_type == "markdown":
+            out.update({label: [] for label in EXERCISE.findall(cell.source)})
+            start = SOLUTION_START.search(cell.source)
+            current = start.group(1) if start else current
+            if SOLUTION_END in cell.source:
+                current = None
+        elif current is not None:
+            out.setdefault(current, []).append(cell)
+    return out
+
+
+def figures(nb) -> list:
+    """The code cells that draw a numbered figure (``mystnb.figure`` in their metadata)."""
+    return [c for c in nb.cells if c.cell_type == "code" and "figure" in c.metadata.get("mystnb", {})]

@@ -8,9 +8,9 @@ import sys
 
 import nbformat
 
-from conftest import offline_env, pft
+from conftest import book_env, exercises, figures, offline_env, pft
 from pftlib.book.build import toc_chapters
-from pftlib.book.chapters import LIKELIHOOD
+from pftlib.book.chapters import LIKELIHOOD, TEACHING
 
 
 def test_book_quick_builds_the_site_from_a_clean_tree(built_book):
@@ -41,7 +41,7 @@ def test_the_network_guard_refuses_and_logs_a_remote_connection(tmp_path):
 
 def test_a_second_build_skips_current_chapters(built_book):
     root, _ = built_book
-    result = pft("book", "--quick", cwd=root)
+    result = pft("book", "--quick", cwd=root, env=book_env(root))
     assert result.returncode == 0, result.stderr[-3000:]
     assert "likelihood: up to date" in result.stdout and "executing" not in result.stdout
 
@@ -78,3 +78,33 @@ def test_a_notebook_edited_during_its_run_leaves_the_page_stale(checkout, monkey
     params = LIKELIHOOD.schema.validate(LIKELIHOOD.schema.quick)
     ex.execute(LIKELIHOOD, checkout, params, progress=False)
     assert not is_current(LIKELIHOOD, checkout, params)
+
+
+def test_every_exercise_solution_ran_on_the_built_pages(built_book):
+    root, result = built_book
+    assert result.returncode == 0
+    for ch in TEACHING:
+        found = exercises(nbformat.read(ch.page(root), as_version=4))
+        assert len(found) >= 2
+        for label, cells in found.items():
+            for cell in cells:
+                assert cell.execution_count is not None, f"{ch.stem}: solution {label} did not run"
+                assert not [o for o in cell.outputs if o.output_type == "error"], f"{ch.stem}: solution {label} failed"
+            assert any(c.outputs for c in cells), f"{ch.stem}: solution {label} shows nothing"
+
+
+def test_every_chart_on_the_built_pages_is_a_numbered_figure(built_book):
+    """Each figure cell drew exactly one chart, and no chart was drawn outside a figure cell."""
+    root, result = built_book
+    assert result.returncode == 0
+
+    def charts(cell):
+        return sum("pft-chart" in o.get("data", {}).get("text/html", "") for o in cell.get("outputs", []))
+
+    for ch in toc_chapters(root):
+        nb = nbformat.read(ch.page(root), as_version=4)
+        assert [charts(c) for c in figures(nb)] == [1] * len(figures(nb)), ch.stem
+        loose = [c for c in nb.cells if c.cell_type == "code" and charts(c) and c not in figures(nb)]
+        assert not loose, f"{ch.stem}: a chart without a numbered caption"
+    site = (root / "_build" / "html" / "book" / "chapters" / "03_gap.html").read_text()
+    assert 'Fig. 3.1' in site and 'Exercise 3.1' in site

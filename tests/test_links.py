@@ -1,11 +1,20 @@
 """Offline link check of the built site: every internal link and resource resolves to a file,
-and every link into a page's section names an anchor that page has."""
+every link into a page's section names an anchor that page has, and each chapter's launch and
+download links point at notebooks that exist."""
 
 from __future__ import annotations
 
 from html.parser import HTMLParser
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
+from urllib.parse import parse_qs, unquote, urlsplit
+
+import nbformat
+import pytest
+from sphinx.errors import ConfigError
+
+from conftest import TEST_REPOSITORY
+from pftlib.book.build import toc_chapters
+from pftlib.book.sphinx_ext import launch_urls
 
 EXTERNAL = ("http", "https", "mailto", "data", "javascript")
 
@@ -60,3 +69,39 @@ def test_every_internal_link_in_the_built_site_resolves(built_book):
                     broken.append(f"{page.relative_to(site)}: {target} (no anchor)")
     assert checked > 100, "the check found almost no links: is the site built?"
     assert not broken, "broken links:\n" + "\n".join(broken[:40])
+
+
+def test_launch_and_download_links_point_at_files_that_exist(built_book):
+    """Every chapter page links its own source notebook on Colab and Binder (at the repository the
+    test build names), offers it for download, and the theme's download of the executed page works."""
+    root, result = built_book
+    assert result.returncode == 0
+    site = root / "_build" / "html"
+    owner_repo = urlsplit(TEST_REPOSITORY).path.strip("/")
+    for ch in toc_chapters(root):
+        page = site / "book" / "chapters" / f"{ch.stem}.html"
+        targets = parse(page).targets
+        source = f"notebooks/{ch.stem}.ipynb"
+        assert (root / source).is_file()
+        colab = [t for t in targets if t.startswith("https://colab.research.google.com/")]
+        binder = [t for t in targets if t.startswith("https://mybinder.org/")]
+        assert colab == [f"https://colab.research.google.com/github/{owner_repo}/blob/main/{source}"], (ch.stem, colab)
+        assert len(binder) == 1 and parse_qs(urlsplit(binder[0]).query)["labpath"] == [source], (ch.stem, binder)
+        assert urlsplit(binder[0]).path == f"/v2/gh/{owner_repo}/main"
+        downloads = [t for t in targets if "_downloads/" in t and t.endswith(f"{ch.stem}.ipynb")]
+        assert len(downloads) == 1, (ch.stem, downloads)
+        assert (page.parent / downloads[0]).resolve().read_bytes() == (root / source).read_bytes()
+        executed = [t for t in targets if t.endswith(f"_sources/book/chapters/{ch.stem}.ipynb")]
+        assert executed, f"{ch.stem}: no download of the executed page"
+        nb = nbformat.read((page.parent / executed[0]).resolve(), as_version=4)
+        assert nb.metadata["pftlib"]["chapter"] == ch.slug
+        assert any(c.get("outputs") for c in nb.cells if c.cell_type == "code")
+
+
+def test_launch_urls_accept_only_github_repositories():
+    urls = launch_urls("https://github.com/a-b/c.d.git", "main", "notebooks/01_likelihood.ipynb")
+    assert urls["Colab"] == "https://colab.research.google.com/github/a-b/c.d/blob/main/notebooks/01_likelihood.ipynb"
+    assert urls["Binder"] == "https://mybinder.org/v2/gh/a-b/c.d/main?labpath=notebooks%2F01_likelihood.ipynb"
+    for bad in ("https://gitlab.com/a/b", "github.com/a/b", "https://github.com/a"):
+        with pytest.raises(ConfigError):
+            launch_urls(bad, "main", "x.ipynb")

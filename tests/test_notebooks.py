@@ -1,4 +1,6 @@
-"""The source notebooks agree with their schemas, and their prose uses exactly what they glue."""
+"""The source notebooks agree with their schemas, their prose uses exactly what they glue, every
+numbered chapter ends with exercises whose solutions are code, and every chart is a numbered,
+captioned, referenced figure."""
 
 from __future__ import annotations
 
@@ -8,8 +10,8 @@ import nbformat
 import papermill as pm
 import pytest
 
-from conftest import ROOT
-from pftlib.book.chapters import CHAPTERS
+from conftest import ROOT, exercises, figures
+from pftlib.book.chapters import CHAPTERS, TEACHING
 
 
 def test_notebook_defaults_match_the_schema():
@@ -35,3 +37,28 @@ def test_every_glued_number_is_used_and_every_used_number_is_glued(chapter):
 def test_source_notebooks_carry_no_outputs(chapter):
     nb = nbformat.read(chapter.source(ROOT), as_version=4)
     assert all(not c.get("outputs") and c.get("execution_count") is None for c in nb.cells if c.cell_type == "code")
+
+
+@pytest.mark.parametrize("chapter", TEACHING, ids=lambda ch: ch.slug)
+def test_every_chapter_ends_with_exercises_whose_solutions_are_hidden_code(chapter):
+    nb = nbformat.read(chapter.source(ROOT), as_version=4)
+    found = exercises(nb)
+    assert len(found) >= 2, f"{chapter.stem}: fewer than two exercises"
+    for label, cells in found.items():
+        assert label.startswith("ex-"), label
+        assert cells, f"{chapter.stem}: exercise {label} has no solution with code (a dropdown between solution-start and solution-end)"
+    first = next(i for i, c in enumerate(nb.cells) if c.cell_type == "markdown" and c.source.startswith("## Exercises"))
+    assert all("{exercise}" not in c.source for c in nb.cells[:first] if c.cell_type == "markdown")
+
+
+def test_every_figure_has_a_unique_name_a_caption_and_a_reference_in_its_chapter():
+    names = []
+    for ch in CHAPTERS:
+        nb = nbformat.read(ch.source(ROOT), as_version=4)
+        prose = "\n".join(c.source for c in nb.cells if c.cell_type == "markdown")
+        for cell in figures(nb):
+            fig = cell.metadata["mystnb"]["figure"]
+            assert fig["name"].startswith("fig-") and len(fig["caption"]) > 40, fig
+            assert f"{{numref}}`{fig['name']}`" in prose, f"{ch.stem}: {fig['name']} is never referenced"
+            names.append(fig["name"])
+    assert len(names) == len(set(names)) >= 20

@@ -90,3 +90,51 @@ def test_every_page_loads_offline_with_charts_and_math(site, browser):
         page.close()
         assert not problems, f"{rel}: " + "; ".join(problems)
     assert total_charts >= 4
+
+
+def test_solutions_stay_hidden_until_the_reader_opens_them(site, browser):
+    html, base = site
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.goto(f"{base}/book/chapters/03_gap.html", wait_until="load")
+    solution = page.locator("div.solution.dropdown").first
+    solution.wait_for(state="attached")
+    code = solution.locator("div.cell_input").first
+    assert not code.is_visible(), "a solution is visible before the reader asks for it"
+    solution.locator(".admonition-title").first.click()
+    code.wait_for(state="visible", timeout=5_000)
+    assert "H_next" in code.inner_text()
+    exercise_numbers = page.locator("div.exercise .caption-number").all_inner_texts()
+    assert [t.strip() for t in exercise_numbers] == ["Exercise 3.1", "Exercise 3.2"]
+    page.close()
+
+
+def test_every_chart_is_a_numbered_figure_with_a_caption(site, browser):
+    html, base = site
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.goto(f"{base}/book/chapters/01_likelihood.html", wait_until="load")
+    charts = page.locator(".pft-chart")
+    assert charts.count() >= 4
+    for i in range(charts.count()):
+        caption = charts.nth(i).locator("xpath=ancestor::figure[1]/figcaption")
+        assert caption.inner_text().startswith(f"Fig. 1.{i + 1}"), caption.inner_text()
+    link = page.locator("a.reference.internal >> text=Fig. 1.2").first
+    assert link.get_attribute("href").endswith("#fig-likelihood-tilt")
+    page.close()
+
+
+def test_no_page_has_a_serious_or_critical_accessibility_violation(site, browser):
+    """axe-core, run in the browser on every page after its charts and equations have drawn."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    html, base = site
+    axe = Axe()
+    found = []
+    for rel in pages(html):
+        page = browser.new_page(viewport={"width": 1280, "height": 900})
+        page.goto(f"{base}/{rel}", wait_until="load")
+        page.wait_for_timeout(500)
+        for v in axe.run(page).response["violations"]:
+            if v["impact"] in ("serious", "critical"):
+                found.append(f"{rel}: {v['id']} ({v['impact']}): {v['help']}; e.g. {v['nodes'][0]['html'][:160]}")
+        page.close()
+    assert not found, "\n".join(found)

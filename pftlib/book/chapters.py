@@ -328,6 +328,8 @@ REPRODUCIBILITY = Chapter(
 
 #: The chapters that train language models (DESIGN.md: at most 5 minutes each at defaults on 2 cores).
 LANGUAGE_MODEL: tuple[Chapter, ...] = (PIPELINE, REWARD_MODELS, HYPOTHESES, GAP_CLOSERS)
+# The numbered chapters: each ends with exercises whose solutions run with the page.
+TEACHING: tuple[Chapter, ...] = (LIKELIHOOD, ALL_ROADS, GAP, *LANGUAGE_MODEL)
 
 CHAPTERS: tuple[Chapter, ...] = (CLAIMS, LIKELIHOOD, ALL_ROADS, GAP, PIPELINE, REWARD_MODELS, HYPOTHESES,
                                  GAP_CLOSERS, BENCHMARKS, REPRODUCIBILITY)

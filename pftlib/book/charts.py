@@ -12,6 +12,7 @@ import base64
 import hashlib
 import itertools
 import json
+from html import escape as html_escape
 
 import altair as alt
 import vl_convert as vlc
@@ -47,8 +48,12 @@ class Figure:
     def _repr_mimebundle_(self, include=None, exclude=None) -> dict[str, str]:
         spec = json.dumps(self.spec, sort_keys=True)
         div = f"pft-chart-{next(_COUNTER)}-{hashlib.sha1(spec.encode()).hexdigest()[:10]}"
+        title = self.spec.get("title", "")
+        title = title.get("text", "") if isinstance(title, dict) else title
+        label = html_escape(f"Chart: {title}" if title else "Chart", quote=True)
+        # focusable, so keyboard users can scroll a chart wider than the page (axe: scrollable-region-focusable)
         html = (
-            f'<div class="pft-chart" id="{div}"></div>\n'
+            f'<div class="pft-chart" id="{div}" tabindex="0" role="group" aria-label="{label}"></div>\n'
             "<script>(function () {\n"
             f"  var el = document.getElementById('{div}');\n"
             "  function draw() {\n"
@@ -62,6 +67,11 @@ class Figure:
         return {"text/html": html, "image/png": png}
 
 
-def show(chart: alt.TopLevelMixin) -> Figure:
-    """Wrap a chart for display: ``show(chart)`` as the last line of a cell."""
-    return Figure(chart)
+def show(chart: alt.TopLevelMixin) -> None:
+    """Display ``chart`` now, wherever the call sits in a cell (inside a function, or before more code).
+
+    In the book, each cell that draws a chart carries a numbered caption in its metadata
+    (``mystnb.figure``), so a cell draws at most one chart."""
+    from IPython.display import display
+
+    display(Figure(chart))

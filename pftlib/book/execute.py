@@ -81,6 +81,9 @@ def _reproduce_box(chapter: Chapter, meta: dict[str, Any]) -> str:
         f"| device | {prov['device']} |",
         f"| wall time | {prov['wall_s']:.1f} s, executed {prov['executed_utc']} |",
         ":::",
+        "",
+        f"```{{pft-launch}} notebooks/{chapter.stem}.ipynb",
+        "```",
     ])
 
 
