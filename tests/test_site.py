@@ -117,7 +117,7 @@ def test_every_chart_is_a_numbered_figure_with_a_caption(site, browser):
     for i in range(charts.count()):
         caption = charts.nth(i).locator("xpath=ancestor::figure[1]/figcaption")
         assert caption.inner_text().startswith(f"Fig. 1.{i + 1}"), caption.inner_text()
-    link = page.locator("a.reference.internal >> text=Fig. 1.2").first
+    link = page.locator("a.reference.internal", has_text="Fig. 1.2").first
     assert link.get_attribute("href").endswith("#fig-likelihood-tilt")
     page.close()
 
