@@ -103,8 +103,9 @@ def test_every_chart_on_the_built_pages_is_a_numbered_figure(built_book):
 
     for ch in toc_chapters(root):
         nb = nbformat.read(ch.page(root), as_version=4)
-        assert [charts(c) for c in figures(nb)] == [1] * len(figures(nb)), ch.stem
-        loose = [c for c in nb.cells if c.cell_type == "code" and charts(c) and c not in figures(nb)]
+        figs = figures(nb)
+        assert [charts(c) for c in figs] == [1] * len(figs), ch.stem
+        loose = [c for c in nb.cells if c.cell_type == "code" and charts(c) and c not in figs]
         assert not loose, f"{ch.stem}: a chart without a numbered caption"
     site = (root / "_build" / "html" / "book" / "chapters" / "03_gap.html").read_text()
     assert 'Fig. 3.1' in site and 'Exercise 3.1' in site
