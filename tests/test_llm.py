@@ -69,7 +69,11 @@ def test_online_dpo_round_trains_on_best_vs_worst_pairs_of_its_judge(pipeline):
                                            max_new_tokens=TASK.budget + 1, out=p["out"] / "online", beta=0.1)
     assert 0 < len(pairs) <= len(prompts) and (p["out"] / "online" / "config.json").is_file()
     chosen, rejected = judge(list(pairs["prompt"]), list(pairs["chosen"])), judge(list(pairs["prompt"]), list(pairs["rejected"]))
-    assert all(c > r for c, r in zip(chosen, rejected))
+    # the same draws again, to know which samples ended: an unfinished sample is rejected whatever its score
+    texts, ended = rollout.sample_with_ends(p["sft"], p["tok"], prompts, 4, 1.0, TASK.budget + 1, seed=0)
+    finished = {(q, t) for q, row, flags in zip(prompts, texts, ended) for t, e in zip(row, flags) if e}
+    unfinished = [(q, r) not in finished for q, r in zip(pairs["prompt"], pairs["rejected"])]
+    assert all(c > r or u for c, r, u in zip(chosen, rejected, unfinished)) and not all(unfinished)
     with pytest.raises(ValueError, match="k >= 2"):
         online.online_dpo_round(p["out"] / "sft", p["tok"], prompts, judge, k=1, temperature=1.0,
                                 max_new_tokens=3, out=p["out"] / "x", beta=0.1)
@@ -84,6 +88,11 @@ def test_samples_respect_the_budget_and_kl_to_self_is_zero(pipeline):
     flat_p, flat_c = [q for q, s in zip(prompts, samples) for _ in s], [c for s in samples for c in s]
     logp = rollout.completion_logprobs(p["sft"], p["tok"], flat_p, flat_c)
     assert evaluate.kl_estimate(logp, logp) == 0.0 and torch.all(logp < 0)
+    texts, ended = rollout.sample_with_ends(p["sft"], p["tok"], prompts, 3, 1.0, TASK.budget + 1, seed=0)
+    assert texts == samples  # the same draws; a sample that ended is shorter than the limit
+    assert all(len(c.split()) < TASK.budget + 1 for s, f in zip(texts, ended) for c, e in zip(s, f) if e)
+    short, cut = rollout.sample_with_ends(p["sft"], p["tok"], prompts, 3, 1.0, 1, seed=0)
+    assert all(c.strip() == "" for s, f in zip(short, cut) for c, e in zip(s, f) if e)  # one token, and it was EOS
     greedy = rollout.sample(p["sft"], p["tok"], prompts[:2], 1, 0.0, TASK.budget + 1, seed=1)
     assert greedy == rollout.sample(p["sft"], p["tok"], prompts[:2], 1, 0.0, TASK.budget + 1, seed=2)
 
@@ -103,6 +112,11 @@ def test_best_vs_worst_pairs_and_labels_on_a_fake_scorer():
 
     pairs = preferences.best_vs_worst(["p1", "p2"], [[" a", " a b c", " a b"], [" x", " y"]], by_length)
     assert pairs[:] == {"prompt": ["p1"], "chosen": [" a b c"], "rejected": [" a"]}  # p2 ties: no pair
+    # the authors' no-EOS rule: a sample that never ended scores lowest, whatever the judge says
+    ended = [[True, False, True], [False, True]]
+    pairs = preferences.best_vs_worst(["p1", "p2"], [[" a", " a b c", " a b"], [" x y", " y"]], by_length, ended)
+    assert pairs[:] == {"prompt": ["p1", "p2"], "chosen": [" a b", " y"], "rejected": [" a b c", " x y"]}
+    assert len(preferences.best_vs_worst(["p"], [[" a", " b c"]], by_length, [[False, False]])) == 0
     labelled = preferences.labelled_pairs(["p"] * 200, [[" a b", " a"]] * 200, by_length, temperature=0.05, seed=0)
     assert set(labelled["chosen"]) == {" a b"}
     noisy = preferences.labelled_pairs(["p"] * 2000, [[" a b", " a"]] * 2000, by_length, temperature=1.0, seed=0)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from pftlib.tasks import Task, build_tokenizer, eval_prompts, load_tldr, rouge_l, sft_dataset
+from pftlib.tasks import BudgetTask, Task, build_tokenizer, eval_prompts, load_tldr, rouge_l, sft_dataset
 
 FIXTURES = Path(__file__).parent / "fixtures"
 PROMPT = "w01 w02 w01 w03 w01 w02 w04 w05 TL;DR:"  # counts: w01 3, w02 2, w03 1, w04 1, w05 1
@@ -85,3 +85,82 @@ def test_tldr_loader_names_missing_columns():
         load_tldr(str(FIXTURES / "tldr"), "train", "preference")
     with pytest.raises(ValueError, match="kind must be"):
         load_tldr(str(FIXTURES / "tldr"), "train", "ranking")
+
+
+# --- the budgeted summary ---------------------------------------------------------------------
+BUDGET = BudgetTask()
+BUDGET_PROMPT = "w1 w2 w3 w1 w5 B7 TL;DR:"
+
+
+def test_budget_task_costs_and_values_are_fixed_and_favour_costly_words():
+    assert [BUDGET.cost[w] for w in BUDGET.words] == [1, 2, 3, 1, 2, 3, 1, 2, 3, 1]
+    by_cost = {c: [BUDGET.value[w] / c for w in BUDGET.words if BUDGET.cost[w] == c] for c in (1, 2, 3)}
+    assert max(by_cost[1]) < min(by_cost[3]) and max(max(v) for v in by_cost.values()) < BUDGET.penalty
+
+
+@pytest.mark.parametrize("completion, cost", [
+    (" w2 w2 w0", 7),          # hits the budget of 7
+    (" w2", 3),                # 4 short
+    (" w2 w2 w2", 9),          # 2 over
+    (" w2 w2 w0 <eos> w5", 7),  # everything after end-of-sequence is ignored
+    ("", 0),
+])
+def test_budget_verifier_on_hand_checked_summaries(completion, cost):
+    words = completion.split("<eos>")[0].split()
+    value = sum(BUDGET.value[w] for w in words)
+    assert BUDGET.score(BUDGET_PROMPT, completion) == pytest.approx(value - abs(cost - 7))
+
+
+def test_budget_verifier_by_hand():
+    # w2 is worth 2.1 (cost 3), w0 0.35 (cost 1): two w2 and a w0 meet the budget of 7 exactly
+    assert BUDGET.value["w2"] == pytest.approx(2.1) and BUDGET.value["w0"] == pytest.approx(0.35)
+    assert BUDGET.score(BUDGET_PROMPT, " w2 w2 w0") == pytest.approx(4.55)
+    assert BUDGET.score(BUDGET_PROMPT, " w2") == pytest.approx(2.1 - 4)
+    assert BUDGET.score(BUDGET_PROMPT, " w2 B7") == pytest.approx(2.1 - 1 - 3)  # a stray token: -penalty, cost 1
+
+
+def test_the_budget_tasks_ideal_is_the_exact_knapsack_optimum():
+    """Against brute force over every bag of up to 9 words from the 10-word vocabulary."""
+    from itertools import combinations_with_replacement
+
+    for b in range(BUDGET.min_budget, BUDGET.max_budget + 1):
+        prompt = f"w1 B{b} TL;DR:"
+        brute = max(BUDGET.score(prompt, " ".join(bag)) for n in range(0, b + 2)
+                    for bag in combinations_with_replacement(BUDGET.words, n))
+        assert BUDGET.best_score(prompt) == pytest.approx(brute)
+        assert BUDGET.score(prompt, " ".join(BUDGET.ideal([f"B{b}"]))) == pytest.approx(brute)
+
+
+def test_budget_task_data_the_tokenizer_reads_whole():
+    data = sft_dataset(BUDGET, 50, seed=0)
+    tok = build_tokenizer(BUDGET)
+    for row in data:
+        assert row["prompt"].split()[-2] in BUDGET.budget_tokens
+        assert 1 <= len(row["completion"].split()) <= BUDGET.max_reference
+        assert tok.unk_token_id not in tok(row["prompt"] + row["completion"])["input_ids"]
+
+
+@pytest.mark.parametrize("task", [Task(vocab=10, doc_length=8, budget=3), BUDGET])
+def test_each_verifier_is_linear_in_its_tasks_simple_features(task):
+    """The linear reference's features express the verifier exactly (coverage and budget)."""
+    rng = random.Random(3)
+    rows = []
+    for _ in range(200):
+        prompt = task.prompt(task.document(rng))
+        completion = " " + " ".join(rng.choice(task.words) for _ in range(rng.randint(0, 6)))
+        rows.append((task.features(prompt, completion), task.score(prompt, completion)))
+    import torch
+
+    x = torch.tensor([f for f, _ in rows], dtype=torch.float64)
+    y = torch.tensor([s for _, s in rows], dtype=torch.float64)
+    w = torch.linalg.lstsq(x, y[:, None]).solution
+    assert torch.allclose(x @ w, y[:, None], atol=1e-9)
+
+
+def test_budget_task_rejects_bad_knobs():
+    with pytest.raises(ValueError, match="penalty"):
+        BudgetTask(penalty=0.5)
+    with pytest.raises(ValueError, match="min_budget"):
+        BudgetTask(min_budget=5, max_budget=4)
+    with pytest.raises(ValueError, match="budget token"):
+        BUDGET.score("w1 w2 TL;DR:", " w1")

@@ -2,7 +2,8 @@
 
 From a starting policy (SFT for "Online DPO (SFT)", the offline-DPO policy for "Online DPO (DPO)"):
 sample K completions per prompt, score them with a judge (the global reward model, or the gold
-verifier itself), keep the best against the worst as a preference pair, and run one round of DPO
+verifier itself; a completion with no EOS within the length limit scores lowest, as in the authors'
+scripts), keep the best against the worst as a preference pair, and run one round of DPO
 on those pairs with the starting policy as the frozen reference.
 """
 
@@ -16,7 +17,7 @@ from transformers import PreTrainedModel, PreTrainedTokenizerBase
 
 from .models import causal_lm
 from .preferences import Scorer, best_vs_worst
-from .rollout import sample
+from .rollout import sample_with_ends
 from .trainers import dpo
 
 
@@ -28,8 +29,8 @@ def online_dpo_round(start: Path, tokenizer: PreTrainedTokenizerBase, prompts: l
     if k < 2:
         raise ValueError(f"online DPO needs k >= 2 samples per prompt, got {k}")
     policy = causal_lm(tokenizer, str(start), seed)
-    samples = sample(policy, tokenizer, prompts, k, temperature, max_new_tokens, seed)
-    pairs = best_vs_worst(prompts, samples, judge)
+    samples, ended = sample_with_ends(policy, tokenizer, prompts, k, temperature, max_new_tokens, seed)
+    pairs = best_vs_worst(prompts, samples, judge, ended)
     if len(pairs) == 0:
         raise ValueError("every prompt's samples scored alike: no preference pairs to train on")
     reference = causal_lm(tokenizer, str(start), seed)

@@ -30,12 +30,21 @@ def labelled_pairs(prompts: list[str], samples: list[list[str]], score: Scorer, 
     return datasets.Dataset.from_dict(rows)
 
 
-def best_vs_worst(prompts: list[str], samples: list[list[str]], score: Scorer) -> datasets.Dataset:
+#: The score of a completion that never ended (no EOS within the length limit), as in the authors'
+#: scripts: below anything a judge gives, so it is the rejected one whenever another sample ended.
+UNFINISHED = -1e6
+
+
+def best_vs_worst(prompts: list[str], samples: list[list[str]], score: Scorer,
+                  ended: list[list[bool]] | None = None) -> datasets.Dataset:
     """The paper's online pairs: of the K samples per prompt, the highest-scoring one is chosen
-    and the lowest rejected.  Prompts whose samples all score alike give no pair."""
+    and the lowest rejected.  With ``ended`` (per sample: did it emit EOS?), a sample that never
+    ended scores :data:`UNFINISHED`.  Prompts whose samples all score alike give no pair."""
     flat_p = [p for p, s in zip(prompts, samples) for _ in s]
     flat_c = [c for s in samples for c in s]
     scores = score(flat_p, flat_c)
+    if ended is not None:
+        scores = [x if e else UNFINISHED for x, e in zip(scores, (e for row in ended for e in row))]
     rows: dict[str, list[str]] = {"prompt": [], "chosen": [], "rejected": []}
     start = 0
     for p, s in zip(prompts, samples):

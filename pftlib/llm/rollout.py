@@ -20,22 +20,31 @@ def sample(model: PreTrainedModel, tokenizer: PreTrainedTokenizerBase, prompts: 
            temperature: float, max_new_tokens: int, seed: int, batch_size: int = 128,
            use_cache: bool = True) -> list[list[str]]:
     """``n`` completions per prompt (text, special tokens removed); temperature 0 is greedy.
-    Generation uses the KV cache unless ``use_cache`` is off (the benchmarks compare the two).
-    Under ``accelerate launch`` each process samples a contiguous
-    share of the prompts (seeded by ``seed`` and its rank) and every process gets all samples."""
+    Generation uses the KV cache unless ``use_cache`` is off (the benchmarks compare the two)."""
+    return sample_with_ends(model, tokenizer, prompts, n, temperature, max_new_tokens, seed, batch_size, use_cache)[0]
+
+
+def sample_with_ends(model: PreTrainedModel, tokenizer: PreTrainedTokenizerBase, prompts: list[str], n: int,
+                     temperature: float, max_new_tokens: int, seed: int, batch_size: int = 128,
+                     use_cache: bool = True) -> tuple[list[list[str]], list[list[bool]]]:
+    """:func:`sample`, and for each completion whether it ended (EOS within ``max_new_tokens``).
+    Under ``accelerate launch`` each process samples a contiguous share of the prompts (seeded by
+    ``seed`` and its rank) and every process gets all samples."""
     state = process_group()
     if state.num_processes == 1:
         return _sample(model, tokenizer, prompts, n, temperature, max_new_tokens, seed, batch_size, use_cache)
     with state.split_between_processes(prompts) as mine:
         local = _sample(model, tokenizer, mine, n, temperature, max_new_tokens, seed + state.process_index, batch_size,
                         use_cache)
-    return gather_object(local)
+    texts, ended = zip(*gather_object([local]))
+    return [t for part in texts for t in part], [e for part in ended for e in part]
 
 
 @torch.no_grad()
 def _sample(model, tokenizer, prompts, n, temperature, max_new_tokens, seed, batch_size, use_cache):
     torch.manual_seed(seed)
     out: list[list[str]] = []
+    ended: list[list[bool]] = []
     for batch in _batches(prompts, batch_size):
         enc = tokenizer(batch, return_tensors="pt", padding=True, padding_side="left").to(model.device)
         greedy = temperature <= 0
@@ -44,9 +53,12 @@ def _sample(model, tokenizer, prompts, n, temperature, max_new_tokens, seed, bat
             num_return_sequences=n, max_new_tokens=max_new_tokens, use_cache=use_cache,
             pad_token_id=tokenizer.pad_token_id, eos_token_id=tokenizer.eos_token_id,
         )
-        texts = tokenizer.batch_decode(gen[:, enc["input_ids"].shape[1]:], skip_special_tokens=True)
+        new = gen[:, enc["input_ids"].shape[1]:]
+        texts = tokenizer.batch_decode(new, skip_special_tokens=True)
+        stopped = (new == tokenizer.eos_token_id).any(-1).tolist()
         out += [[" " + t.strip() for t in texts[j * n:(j + 1) * n]] for j in range(len(batch))]
-    return out
+        ended += [stopped[j * n:(j + 1) * n] for j in range(len(batch))]
+    return out, ended
 
 
 def _pairs_to_ids(tokenizer, prompts, completions):

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import datasets
 from transformers import AutoTokenizer, PreTrainedTokenizerBase
 
-from ..tasks import Task, build_tokenizer, eval_prompts, load_tldr, sft_dataset
+from ..tasks import SyntheticTask, build_tokenizer, eval_prompts, load_tldr, sft_dataset
 from .preferences import Scorer, labelled_pairs
 
 #: ``sampler(prompts, n, seed)`` returns ``n`` samples per prompt from the SFT policy.
@@ -27,12 +27,12 @@ Sampler = Callable[[list[str], int, int], list[list[str]]]
 
 @dataclass(frozen=True)
 class Synthetic:
-    task: Task
+    task: SyntheticTask
     label_temperature: float = 0.05
 
     @property
     def max_new_tokens(self) -> int:
-        return self.task.budget + 1  # one spare token: room to overrun the budget, or to stop
+        return self.task.horizon + 1  # one spare token: room to overrun the horizon, or to stop
 
     def tokenizer(self, model: str) -> PreTrainedTokenizerBase:
         return build_tokenizer(self.task)

@@ -46,6 +46,16 @@ class Task:
             raise ValueError(f"need 0 <= reference_noise <= 1, zipf > 0, penalty >= 0: {self}")
 
     @property
+    def horizon(self) -> int:
+        """The longest summary the verifier rewards: the budget."""
+        return self.budget
+
+    @property
+    def extra_tokens(self) -> list[str]:
+        """Prompt tokens beyond the words: none."""
+        return []
+
+    @property
     def words(self) -> list[str]:
         width = len(str(self.vocab - 1))
         return [f"w{i:0{width}d}" for i in range(self.vocab)]
@@ -95,6 +105,31 @@ class Task:
 
     def best_score(self, prompt: str) -> float:
         return self.score(prompt, " ".join(self.ideal(parse_document(prompt))))
+
+    # --- the simple features (the linear reference's inputs) --------------------------------
+    @property
+    def feature_names(self) -> list[str]:
+        return ["coverage gain", "words beyond the budget", "repeated words", "words absent from the document"]
+
+    def features(self, prompt: str, completion: str) -> list[float]:
+        """The coverage verifier's own ingredients: its score is ``gain - penalty * (the other
+        three)``, so it is linear in them.  The ROUGE-L verifier is not: for it these are a
+        simple class that cannot express the verifier."""
+        document = parse_document(prompt)
+        counts = Counter(document)
+        gain, overrun, repeated, absent = 0.0, 0, 0, 0
+        seen: set[str] = set()
+        for i, word in enumerate(parse_summary(completion)):
+            if i >= self.budget:
+                overrun += 1
+            elif word in seen:
+                repeated += 1
+            elif word not in counts:
+                absent += 1
+            else:
+                gain += counts[word] / len(document)
+            seen.add(word)
+        return [gain, overrun, repeated, absent]
 
 
 def parse_document(prompt: str) -> list[str]:
