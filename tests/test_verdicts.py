@@ -68,3 +68,19 @@ def test_h6_is_supported_only_by_an_edge_that_closing_the_gap_removes():
     assert verdicts.h6(WIN, [TIE, LOSS]).startswith("supported")
     assert verdicts.h6(WIN, [TIE, WIN]).startswith("not supported")
     assert verdicts.h6(TIE, [TIE, TIE]).startswith("not testable")
+
+
+def test_the_language_model_dial_table_on_constructed_points():
+    from pftlib.book.verdicts import dial_table
+
+    def point(h, seed, dpo, online, gold):
+        return {"horizon": h, "seed": seed, "agreement": 0.9,
+                "true reward": {"DPO": dpo, "Online DPO (SFT)": online, "Online DPO (SFT), gold judge": gold}}
+
+    points = [point(1, s, 1.0, 1.0 + e, 1.0) for s, e in enumerate((0.1, -0.1, 0.0))]  # no edge at H=1
+    points += [point(8, s, 0.0, 0.5 + e, 0.6) for s, e in enumerate((0.0, 0.1, -0.1))]  # a clear edge at H=8
+    rows = {r["horizon"]: r for r in dial_table(points, ("horizon",))}
+    assert rows[1]["edge"] == pytest.approx(0.0) and rows[1]["edge sd"] == pytest.approx(0.1)
+    assert rows[1]["edge verdict"] == "no difference beyond twice the seed spread"
+    assert rows[8]["edge"] == pytest.approx(0.5) and rows[8]["edge verdict"] == "online beats DPO"
+    assert rows[8]["gold edge"] == pytest.approx(0.6) and rows[8]["seeds"] == 3

@@ -211,17 +211,24 @@ def language_model_schema(n_pairs: int, extra: tuple[Param, ...], quick: dict,
             Param("seeds", int, 3, "independent runs of the whole experiment (error bars)", low=1, high=10),
             Param("size", str, "small", "policy size (a fresh GPT-NeoX)", choices=("tiny", "small", "base")),
             Param("rm_size", str, "small", "global reward-model size", choices=("tiny", "small", "base")),
-            Param("budget", int, 3, "summary budget in words: the horizon", low=1, high=5),
-            Param("verifier", str, "coverage", "the gold verifier", choices=("coverage", "rouge")),
+            Param("budget", int, 8, "the horizon: the summary budget in words (coverage, rouge), or the "
+                  "largest budget token (budget)", low=1, high=10),
+            Param("verifier", str, "budget", "the gold verifier: budget or budget-rouge (the budgeted summary), "
+                  "coverage or rouge (the coverage summary)", choices=("budget", "budget-rouge", "coverage", "rouge")),
             Param("n_sft", int, n_sft, "SFT examples", low=50, high=200_000),
             Param("n_pairs", int, n_pairs, "preference pairs (and online prompts)", low=20, high=200_000),
             Param("n_eval", int, 200, "held-out prompts for winrates and validation pairs", low=10, high=10_000),
             Param("beta", float, 0.1, "DPO's KL-regularisation strength", low=0, high=10, low_open=True),
             Param("learning_rate", float, 1e-4, "DPO, online-DPO and local-RM learning rate", low=0, high=0.1,
                   low_open=True),
-            Param("rm_learning_rate", float, 3e-3, "global reward-model learning rate", low=0, high=0.1, low_open=True),
+            Param("rm_learning_rate", float, 1e-3, "global reward-model learning rate", low=0, high=0.1, low_open=True),
             Param("sft_epochs", int, 4, "SFT epochs", low=1, high=100),
-            Param("rm_epochs", int, 6, "global reward-model epochs", low=1, high=100),
+            Param("sft_learning_rate", float, 3e-3, "SFT learning rate", low=0, high=0.1, low_open=True),
+            Param("batch_size", int, 32, "examples (SFT) or pairs (reward models, DPO) per training batch", low=1,
+                  high=4096),
+            Param("label_temperature", float, 0.05, "temperature of the Bradley-Terry draw that labels the "
+                  "synthetic pairs (lower: labels follow the verifier more closely)", low=0, high=10, low_open=True),
+            Param("rm_epochs", int, 12, "global reward-model epochs", low=1, high=100),
             Param("sample_temperature", float, 1.0, "sampling temperature (pairs, online DPO, best-of-N)", low=0,
                   high=5, low_open=True),
             *extra,
@@ -233,7 +240,7 @@ def language_model_schema(n_pairs: int, extra: tuple[Param, ...], quick: dict,
     )
 
 
-ONLINE_K = Param("k", int, 4, "online DPO: samples per prompt (best vs worst)", low=2, high=64)
+ONLINE_K = Param("k", int, 8, "online DPO: samples per prompt (best vs worst; the paper uses 25)", low=2, high=64)
 
 PIPELINE = Chapter(
     slug="pipeline",

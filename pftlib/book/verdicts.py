@@ -9,7 +9,7 @@ so nothing is decided.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 
@@ -103,3 +103,26 @@ def h6(open_gap: Difference, closed_gaps: list[Difference]) -> str:
             return "supported: online wins where the gap is open and not where it is closed"
         return "not supported: online also wins where the gap is closed"
     return "not testable on the language model at this scale: online has no edge even where the gap is open"
+
+
+#: The dial's arms: online DPO from SFT judged by the learned reward model, and by the gold verifier.
+DIAL_ARMS = {"edge": "Online DPO (SFT)", "gold edge": "Online DPO (SFT), gold judge"}
+
+
+def dial_table(points: Iterable[Mapping], by: tuple[str, ...], arms: Mapping[str, str] = DIAL_ARMS,
+               baseline: str = "DPO") -> list[dict]:
+    """The language-model gap dial (:func:`pftlib.llm.dial.dial_point`): group points (one seed
+    each, with a ``true reward`` per policy) by the keys ``by``; per group and arm, the paired
+    difference ``arm - baseline`` over seeds, its sd, and its verdict under the two-sd rule."""
+    groups: dict[tuple, list[Mapping]] = {}
+    for p in points:
+        groups.setdefault(tuple(p[k] for k in by), []).append(p)
+    rows = []
+    for key, group in groups.items():
+        row = {**dict(zip(by, key)), "seeds": len(group)}
+        for label, arm in arms.items():
+            d = paired(*({p["seed"]: p["true reward"][name] for p in group} for name in (arm, baseline)))
+            row[label], row[f"{label} sd"], row[f"{label} verdict"] = d.mean, d.sd, describe(d, "online", baseline)
+        row["agreement"] = sum(p["agreement"] for p in group) / len(group)
+        rows.append(row)
+    return rows

@@ -14,6 +14,10 @@ at every step the writer must know how much budget is left and which words still
 optimal policy's soft Q-function carries the remaining budget through the whole horizon, while the
 reward is a sum.  The horizon grows with the largest budget.
 
+The **ROUGE-L verifier** (``verifier="rouge"``) instead scores the longest common subsequence with
+the instance's optimal summary (:meth:`BudgetTask.ideal`, best words first): a verifier as hard as
+the generator, since checking needs the knapsack solved.  It closes the gap (Chapter 7).
+
 The SFT references ignore the budget: they are the document's most frequent words (noisy, as in
 :class:`pftlib.tasks.summarize.Task`), of a random length.  Only the preferences teach the budget.
 """
@@ -22,10 +26,12 @@ from __future__ import annotations
 
 import random
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property
 
-from .summarize import SEPARATOR, parse_document, parse_summary
+from .summarize import SEPARATOR, parse_document, parse_summary, rouge_l
+
+VERIFIERS = ("budget", "rouge")
 
 VALUE_SEED = 0
 
@@ -53,8 +59,8 @@ class BudgetTask:
             raise ValueError(f"need 0 <= reference_noise <= 1, penalty > 0, max_reference >= 1: {self}")
         if self.penalty <= max(self.value[w] / self.cost[w] for w in self.words):
             raise ValueError(f"penalty must exceed every word's value per unit of cost (else longer is always better): {self}")
-        if self.verifier != "budget":
-            raise ValueError(f"the budgeted summary has one verifier, 'budget', got {self.verifier!r}")
+        if self.verifier not in VERIFIERS:
+            raise ValueError(f"unknown verifier {self.verifier!r} for the budgeted summary; choose one of {VERIFIERS}")
 
     # --- the vocabulary ---------------------------------------------------------------------
     @property
@@ -74,6 +80,10 @@ class BudgetTask:
     @property
     def horizon(self) -> int:
         return self.max_budget
+
+    def with_horizon(self, horizon: int) -> BudgetTask:
+        """The same task with budgets up to ``horizon`` (from min(min_budget, horizon))."""
+        return replace(self, min_budget=min(self.min_budget, horizon), max_budget=horizon)
 
     @cached_property
     def cost(self) -> dict[str, int]:
@@ -114,15 +124,20 @@ class BudgetTask:
 
     # --- the verifier -----------------------------------------------------------------------
     def score(self, prompt: str, completion: str) -> float:
-        """The gold verifier: total value minus ``penalty`` times the distance to the budget.
-        A word outside the vocabulary costs 1 and is worth ``-penalty``."""
+        """The gold verifier: total value minus ``penalty`` times the distance to the budget (a
+        word outside the vocabulary costs 1 and is worth ``-penalty``); or, for the ROUGE-L
+        verifier, ROUGE-L F1 against the optimal summary."""
         b = budget_of(parse_document(prompt))
         summary = parse_summary(completion)
+        if self.verifier == "rouge":
+            return rouge_l(summary, self._best(b)[1])
         value = sum(self.value.get(w, -self.penalty) for w in summary)
         cost = sum(self.cost.get(w, 1) for w in summary)
         return value - self.penalty * abs(cost - b)
 
     def best_score(self, prompt: str) -> float:
+        if self.verifier == "rouge":
+            return 1.0
         return self._best(budget_of(parse_document(prompt)))[0]
 
     # --- the simple features (the linear reference's inputs) --------------------------------

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import random
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 SEPARATOR = "TL;DR:"
 PAD, EOS = "<pad>", "<eos>"
@@ -54,6 +54,10 @@ class Task:
     def extra_tokens(self) -> list[str]:
         """Prompt tokens beyond the words: none."""
         return []
+
+    def with_horizon(self, horizon: int) -> Task:
+        """The same task with a budget of ``horizon`` words."""
+        return replace(self, budget=horizon)
 
     @property
     def words(self) -> list[str]:
