@@ -84,3 +84,21 @@ def test_the_language_model_dial_table_on_constructed_points():
     assert rows[1]["edge verdict"] == "no difference beyond twice the seed spread"
     assert rows[8]["edge"] == pytest.approx(0.5) and rows[8]["edge verdict"] == "online beats DPO"
     assert rows[8]["gold edge"] == pytest.approx(0.6) and rows[8]["seeds"] == 3
+
+
+def test_every_hypothesis_outcome_has_a_claim_status():
+    """Each outcome the hypothesis rules can return maps to one of the three statuses."""
+    d = {sign: Difference({1: 1.0, 0: 0.0, -1: -1.0, None: 1.0}[sign], 0.1 if sign is not None else math.nan,
+                          1 if sign is None else 3) for sign in (1, 0, -1, None)}
+    outcomes = {verdicts.h1(moved, d[s]) for moved in (True, False) for s in d}
+    outcomes |= {verdicts.h2([d[a], d[b]], d[c]) for a in d for b in d for c in d}
+    outcomes |= {verdicts.h3(d[s]) for s in d}
+    outcomes |= {verdicts.h4([d[a], d[b]]) for a in d for b in d}
+    outcomes |= {verdicts.h5(signs) for signs in ([], [(1, 1)], [(1, -1)], [(None, 1)])}
+    outcomes |= {verdicts.h6(d[a], [d[b]]) for a in d for b in d}
+    assert outcomes == set(verdicts.HYPOTHESIS_CLAIM)
+    statuses = {verdicts.REPRODUCED, verdicts.NOT_REPRODUCED, verdicts.NOT_TESTABLE}
+    assert set(verdicts.HYPOTHESIS_CLAIM.values()) == statuses
+    assert [verdicts.claim(x) for x in (True, False, None)] == [verdicts.REPRODUCED, verdicts.NOT_REPRODUCED,
+                                                                 verdicts.NOT_TESTABLE]
+    assert [verdicts.beats(d[s]) for s in (1, 0, -1, None)] == [True, False, False, None]

@@ -51,14 +51,31 @@ def describe(d: Difference, a: str, b: str) -> str:
 
 
 # The verdict on each of the paper's hypotheses (Chapters 6 and 7), from the differences the
-# chapters measure.  Each rule is stated on the page beside its verdict.
+# chapters measure.  Each rule is stated on the page beside its verdict; every outcome is a named
+# constant, so the claims page maps it to a status without reading its words.
+AGAINST = "against"
+UNDECIDED = "undecided"
+H1_FOR = "for, on the language model"
+H2_NO_EDGE = "no online edge to explain at this scale"
+H2_MIXED = "mixed"
+H3_FOR = "for"
+H3_HURT = "against (more prompts hurt)"
+H3_ONE_SEED = "undecided (one seed)"
+H4_NO_EDGE = "not testable here: online does not beat offline even with equal data"
+H5_UNDECIDED = "undecided: no pair of reward models differs on both measures beyond two sd"
+H5_NOT_ROOT = "not a root cause: likelihood tracks best-of-N"
+H5_DISAGREE = "likelihood and best-of-N disagree here"
+H6_SUPPORTED = "supported: online wins where the gap is open and not where it is closed"
+H6_ALSO_CLOSED = "not supported: online also wins where the gap is closed"
+H6_NO_EDGE = "not testable on the language model at this scale: online has no edge even where the gap is open"
+
 
 def h1(exact_refit_moved: bool, online_vs_offline: Difference) -> str:
     """Against when relabelled on-policy pairs leave the exact refit where it was and Online DPO
     (SFT) with the learned reward model does not beat DPO."""
     if not exact_refit_moved and online_vs_offline.sign != 1:
-        return "against"
-    return "for, on the language model" if online_vs_offline.sign == 1 else "undecided"
+        return AGAINST
+    return H1_FOR if online_vs_offline.sign == 1 else UNDECIDED
 
 
 def h2(online_vs_offline_by_beta: list[Difference], online_vs_dpo_twice: Difference) -> str:
@@ -66,21 +83,20 @@ def h2(online_vs_offline_by_beta: list[Difference], online_vs_dpo_twice: Differe
     edge at any beta there is nothing for regularisation to explain."""
     edges = [d.sign == 1 for d in online_vs_offline_by_beta]
     if all(edges) and online_vs_dpo_twice.sign == 1:
-        return "against"
-    return "no online edge to explain at this scale" if not any(edges) else "mixed"
+        return AGAINST
+    return H2_NO_EDGE if not any(edges) else H2_MIXED
 
 
 def h3(more_vs_fewer_prompts: Difference) -> str:
     """For when more prompts help online DPO beyond two sd; against when they do not."""
-    return {1: "for", 0: "against", -1: "against (more prompts hurt)",
-            None: "undecided (one seed)"}[more_vs_fewer_prompts.sign]
+    return {1: H3_FOR, 0: AGAINST, -1: H3_HURT, None: H3_ONE_SEED}[more_vs_fewer_prompts.sign]
 
 
 def h4(online_vs_offline: list[Difference]) -> str:
     """Against when online beats offline although both saw the same narrow data."""
     if any(d.sign == 1 for d in online_vs_offline):
-        return "against"
-    return "not testable here: online does not beat offline even with equal data"
+        return AGAINST
+    return H4_NO_EDGE
 
 
 def h5(order_signs: list[tuple[int | None, int | None]]) -> str:
@@ -89,20 +105,46 @@ def h5(order_signs: list[tuple[int | None, int | None]]) -> str:
     measures separate is ordered the same way by both (likelihood tracks best-of-N)."""
     both = [(lik, best) for lik, best in order_signs if lik and best]
     if not both:
-        return "undecided: no pair of reward models differs on both measures beyond two sd"
+        return H5_UNDECIDED
     if all(lik == best for lik, best in both):
-        return "not a root cause: likelihood tracks best-of-N"
-    return "likelihood and best-of-N disagree here"
+        return H5_NOT_ROOT
+    return H5_DISAGREE
 
 
 def h6(open_gap: Difference, closed_gaps: list[Difference]) -> str:
     """Supported when online beats offline where the generation-verification gap is open and in
     no setting where it is closed."""
     if open_gap.sign == 1:
-        if all(d.sign != 1 for d in closed_gaps):
-            return "supported: online wins where the gap is open and not where it is closed"
-        return "not supported: online also wins where the gap is closed"
-    return "not testable on the language model at this scale: online has no edge even where the gap is open"
+        return H6_SUPPORTED if all(d.sign != 1 for d in closed_gaps) else H6_ALSO_CLOSED
+    return H6_NO_EDGE
+
+
+# --- the claims page: each chapter computes its claims' statuses and glues them as ``claim_<name>``
+REPRODUCED = "reproduced"
+NOT_REPRODUCED = "not reproduced here"
+NOT_TESTABLE = "not testable at our scale"
+
+
+def claim(holds: bool | None) -> str:
+    """A claim's status from the chapter's own check: reproduced when it holds, not reproduced
+    when it fails, not testable when the check cannot decide (``None``: too few seeds)."""
+    return NOT_TESTABLE if holds is None else REPRODUCED if holds else NOT_REPRODUCED
+
+
+def beats(d: Difference) -> bool | None:
+    """``a`` beats ``b`` under the two-sd rule; None when there are too few seeds to say."""
+    return None if d.sign is None else d.sign == 1
+
+
+#: The status of each hypothesis outcome against the paper's verdict (H1-H4 against, H5 not a
+#: root cause, H6 supported).  An outcome that says the experiment could not decide is not testable.
+HYPOTHESIS_CLAIM = {
+    AGAINST: REPRODUCED, H3_HURT: REPRODUCED, H5_NOT_ROOT: REPRODUCED, H6_SUPPORTED: REPRODUCED,
+    H1_FOR: NOT_REPRODUCED, H2_MIXED: NOT_REPRODUCED, H3_FOR: NOT_REPRODUCED, H5_DISAGREE: NOT_REPRODUCED,
+    H6_ALSO_CLOSED: NOT_REPRODUCED,
+    UNDECIDED: NOT_TESTABLE, H2_NO_EDGE: NOT_TESTABLE, H3_ONE_SEED: NOT_TESTABLE, H4_NO_EDGE: NOT_TESTABLE,
+    H5_UNDECIDED: NOT_TESTABLE, H6_NO_EDGE: NOT_TESTABLE,
+}
 
 
 #: The dial's arms: online DPO from SFT judged by the learned reward model, and by the gold verifier.
