@@ -20,9 +20,32 @@ def _pairs(task, n, seed):
 def test_the_linear_reference_learns_the_budget_verifier_from_pairs():
     task = BudgetTask()
     score = fit_linear_reward(_pairs(task, 1500, 0), task.features)
-    held = _pairs(task, 500, 1)
-    prompts, chosen, rejected = (list(held[c]) for c in ("prompt", "chosen", "rejected"))
-    gold = [task.score(p, a) - task.score(p, b) for p, a, b in zip(prompts, chosen, rejected)]
+    gold = lambda P, C: [task.score(p, c) for p, c in zip(P, C)]  # noqa: E731
+    assert _agreement(score, _pairs(task, 500, 1), gold) > 0.95
+
+
+def test_the_transformer_reward_model_comes_within_a_few_points_of_the_linear_reference(tmp_path):
+    """Learnability on a tiny run: TRL's RewardTrainer on a fresh `small` GPT-NeoX, fitted to the
+    same pairs as the linear reference on the budget verifier, agrees with the verifier on held-out
+    pairs within 8 points of the reference (the recipe failed by 30 points on the coverage task)."""
+    from pftlib.llm import models, trainers
+    from pftlib.llm.rewards import global_reward
+    from pftlib.tasks import build_tokenizer
+
+    task = BudgetTask()
+    train, held = _pairs(task, 2000, 0), _pairs(task, 500, 1)
+    tok = build_tokenizer(task)
+    rm = trainers.reward(models.reward_model(tok, "small", 0), tok, train, tmp_path / "rm", 0,
+                         num_train_epochs=12, learning_rate=1e-3)
+    gold = lambda P, C: [task.score(p, c) for p, c in zip(P, C)]  # noqa: E731
+    transformer = _agreement(global_reward(rm, tok), held, gold)
+    linear = _agreement(fit_linear_reward(train, task.features), held, gold)
+    assert linear > 0.95 and transformer > linear - 0.08, (transformer, linear)
+
+
+def _agreement(score, pairs, gold):
+    prompts, chosen, rejected = (list(pairs[c]) for c in ("prompt", "chosen", "rejected"))
+    truth = [a - b for a, b in zip(gold(prompts, chosen), gold(prompts, rejected))]
     mine = [a - b for a, b in zip(score(prompts, chosen), score(prompts, rejected))]
-    strict = [(g > 0) == (m > 0) for g, m in zip(gold, mine) if g != 0]
-    assert sum(strict) / len(strict) > 0.95
+    strict = [(g > 0) == (m > 0) for g, m in zip(truth, mine) if g != 0]
+    return sum(strict) / len(strict)
