@@ -29,7 +29,7 @@ from collections import Counter
 from dataclasses import dataclass, replace
 from functools import cached_property
 
-from .summarize import SEPARATOR, parse_document, parse_summary, rouge_l
+from .summarize import SEPARATOR, most_frequent, parse_document, parse_summary, rouge_l, vocabulary, zipf_document
 
 VERIFIERS = ("budget", "rouge")
 
@@ -45,6 +45,7 @@ class BudgetTask:
     doc_length: int = 12
     min_budget: int = 2
     max_budget: int = 8
+    zipf: float = 1.1
     penalty: float = 1.0
     reference_noise: float = 0.3
     max_reference: int = 4
@@ -55,8 +56,8 @@ class BudgetTask:
             raise ValueError(f"need 4 <= vocab <= 1000 and doc_length >= 1: {self}")
         if not (1 <= self.min_budget <= self.max_budget <= 99):
             raise ValueError(f"need 1 <= min_budget <= max_budget <= 99: {self}")
-        if not (0 <= self.reference_noise <= 1 and self.penalty > 0 and self.max_reference >= 1):
-            raise ValueError(f"need 0 <= reference_noise <= 1, penalty > 0, max_reference >= 1: {self}")
+        if not (0 <= self.reference_noise <= 1 and self.zipf > 0 and self.penalty > 0 and self.max_reference >= 1):
+            raise ValueError(f"need 0 <= reference_noise <= 1, zipf > 0, penalty > 0, max_reference >= 1: {self}")
         if self.penalty <= max(self.value[w] / self.cost[w] for w in self.words):
             raise ValueError(f"penalty must exceed every word's value per unit of cost (else longer is always better): {self}")
         if self.verifier not in VERIFIERS:
@@ -65,8 +66,7 @@ class BudgetTask:
     # --- the vocabulary ---------------------------------------------------------------------
     @property
     def words(self) -> list[str]:
-        width = len(str(self.vocab - 1))
-        return [f"w{i:0{width}d}" for i in range(self.vocab)]
+        return vocabulary(self.vocab)
 
     @property
     def budget_tokens(self) -> list[str]:
@@ -102,9 +102,7 @@ class BudgetTask:
     # --- data ---------------------------------------------------------------------------------
     def document(self, rng: random.Random) -> list[str]:
         """A document (Zipf-ranked words, as the coverage task) followed by its budget token."""
-        ranking = rng.sample(self.words, self.vocab)
-        weights = [1.0 / (k + 1) ** 1.1 for k in range(self.vocab)]
-        words = rng.choices(ranking, weights=weights, k=self.doc_length)
+        words = zipf_document(self.words, self.doc_length, self.zipf, rng)
         return [*words, budget_token(rng.randint(self.min_budget, self.max_budget))]
 
     def prompt(self, document: list[str]) -> str:
@@ -114,8 +112,7 @@ class BudgetTask:
         """A budget-blind reference: the 1..``max_reference`` most frequent document words, each
         replaced with probability ``reference_noise`` by a random document word."""
         words = document[:-1]
-        counts = Counter(words)
-        top = sorted(counts, key=lambda w: (-counts[w], w))[: rng.randint(1, self.max_reference)]
+        top = most_frequent(words, rng.randint(1, self.max_reference))
         return [rng.choice(words) if rng.random() < self.reference_noise else w for w in top]
 
     def ideal(self, document: list[str]) -> list[str]:

@@ -61,23 +61,18 @@ class Task:
 
     @property
     def words(self) -> list[str]:
-        width = len(str(self.vocab - 1))
-        return [f"w{i:0{width}d}" for i in range(self.vocab)]
+        return vocabulary(self.vocab)
 
     # --- data -----------------------------------------------------------------------------
     def document(self, rng: random.Random) -> list[str]:
-        """A document: its own random ranking of the vocabulary, Zipf weights over that ranking."""
-        ranking = rng.sample(self.words, self.vocab)
-        weights = [1.0 / (k + 1) ** self.zipf for k in range(self.vocab)]
-        return rng.choices(ranking, weights=weights, k=self.doc_length)
+        return zipf_document(self.words, self.doc_length, self.zipf, rng)
 
     def prompt(self, document: list[str]) -> str:
         return " ".join(document) + " " + SEPARATOR
 
     def ideal(self, document: list[str]) -> list[str]:
         """The best summary: the ``budget`` most frequent words, most frequent first (ties by name)."""
-        counts = Counter(document)
-        return sorted(counts, key=lambda w: (-counts[w], w))[: self.budget]
+        return most_frequent(document, self.budget)
 
     def reference(self, document: list[str], rng: random.Random) -> list[str]:
         """A noisy human-style reference: the ideal summary with each word replaced, with
@@ -134,6 +129,25 @@ class Task:
                 gain += counts[word] / len(document)
             seen.add(word)
         return [gain, overrun, repeated, absent]
+
+
+def vocabulary(size: int) -> list[str]:
+    """The words ``w0 .. w{size-1}``, zero-padded so that they sort as they count."""
+    width = len(str(size - 1))
+    return [f"w{i:0{width}d}" for i in range(size)]
+
+
+def zipf_document(words: list[str], length: int, zipf: float, rng: random.Random) -> list[str]:
+    """A document: its own random ranking of ``words``, Zipf weights over that ranking."""
+    ranking = rng.sample(words, len(words))
+    weights = [1.0 / (k + 1) ** zipf for k in range(len(words))]
+    return rng.choices(ranking, weights=weights, k=length)
+
+
+def most_frequent(words: list[str], n: int) -> list[str]:
+    """The ``n`` most frequent of ``words``, most frequent first (ties by name)."""
+    counts = Counter(words)
+    return sorted(counts, key=lambda w: (-counts[w], w))[:n]
 
 
 def parse_document(prompt: str) -> list[str]:
