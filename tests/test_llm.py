@@ -135,18 +135,19 @@ def test_winrate_counts_ties_half():
 
 
 def test_the_whole_pipeline_runs_and_reports_every_policy(tmp_path):
-    from pftlib.llm.pipeline import GOLD_JUDGED, POLICIES, TRL_ONLINE, Setup, run
+    from pftlib.llm.pipeline import GOLD_JUDGED, POLICIES, SIMPLE_JUDGED, TRL_ONLINE, Setup, run
 
     setup = Setup(task=TASK, size="tiny", rm_size="tiny", n_sft=64, sft_epochs=1, n_pairs=32, rm_epochs=1,
                   n_eval=16, k=2)
     result = run(setup, seed=0, workdir=tmp_path)
-    assert list(result["policies"]) == [*POLICIES, *GOLD_JUDGED, TRL_ONLINE]
+    assert list(result["policies"]) == [*POLICIES, *GOLD_JUDGED, SIMPLE_JUDGED, TRL_ONLINE]
     for name, m in result["policies"].items():
         assert 0 <= m["winrate"] <= 1 and m["true reward"] <= result["best true reward"] + 1e-9
         assert (m["KL to SFT"] == 0.0) == (name == "SFT")
     assert 0 <= result["reward model"]["accuracy"] <= 1
     assert list(result["pair accuracy"]) == ["offline pairs (labels)", "Online DPO (SFT) pairs (learned RM)",
-                                             "Online DPO (DPO) pairs (learned RM)"]
+                                             "Online DPO (DPO) pairs (learned RM)", f"{SIMPLE_JUDGED} pairs"]
+    assert 0 <= result["linear reference"]["agreement with gold judge"] <= 1
     assert all(0 <= a <= 1 for a in result["pair accuracy"].values())
     assert all((tmp_path / name / "config.json").is_file() for name in (*POLICIES, TRL_ONLINE, "RM"))
 
