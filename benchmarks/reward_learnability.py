@@ -28,8 +28,8 @@ from common import save
 
 from pftlib.llm import models, trainers
 from pftlib.llm.linear_reward import fit_linear_reward
-from pftlib.llm.pipeline import synthetic_task
-from pftlib.llm.preferences import labelled_pairs
+from pftlib.llm.pipeline import rm_metrics, synthetic_task
+from pftlib.llm.preferences import random_summary_pairs
 from pftlib.llm.rewards import global_reward
 from pftlib.tasks import build_tokenizer, parse_summary
 
@@ -55,32 +55,16 @@ def verifiers():
     yield "budget", budget, budget.score, budget.features
 
 
-def random_pairs(task, score, n: int, seed: int):
-    rng = random.Random(seed)
-    prompts, samples = [], []
-    for _ in range(n):
-        document = task.document(rng)
-        words = [w for w in document if w in task.words]
-        prompts.append(task.prompt(document))
-        samples.append([" " + " ".join(rng.choice(words) if rng.random() < 0.75 else rng.choice(task.words)
-                                       for _ in range(rng.randint(1, task.horizon + 1))) for _ in range(2)])
-    scorer = lambda P, C: [score(p, c) for p, c in zip(P, C)]  # noqa: E731
-    return labelled_pairs(prompts, samples, scorer, LABEL_TEMPERATURE, seed), scorer
-
-
 def agreement(reward, pairs, gold) -> float:
-    prompts, chosen, rejected = (list(pairs[c]) for c in ("prompt", "chosen", "rejected"))
-    truth = [a - b for a, b in zip(gold(prompts, chosen), gold(prompts, rejected))]
-    mine = [a - b for a, b in zip(reward(prompts, chosen), reward(prompts, rejected))]
-    strict = [(g > 0) == (m > 0) for g, m in zip(truth, mine) if g != 0]
-    return sum(strict) / len(strict)
+    return rm_metrics(reward, pairs, gold)["agreement with gold judge"]
 
 
 def main() -> None:
     start, rows = time.time(), []
     for name, task, score, features in verifiers():
-        train, gold = random_pairs(task, score, N_TRAIN, 1)
-        held, _ = random_pairs(task, score, N_HELD, 2)
+        gold = lambda P, C: [score(p, c) for p, c in zip(P, C)]  # noqa: E731
+        train = random_summary_pairs(task, N_TRAIN, 1, LABEL_TEMPERATURE, gold)
+        held = random_summary_pairs(task, N_HELD, 2, LABEL_TEMPERATURE, gold)
         linear = fit_linear_reward(train, features)
         rows.append({"verifier": name, "model": "linear reference", "train": agreement(linear, train, gold),
                      "held out": agreement(linear, held, gold), "seconds": 0.0})

@@ -35,6 +35,23 @@ def labelled_pairs(prompts: list[str], samples: list[list[str]], score: Scorer, 
 UNFINISHED = -1e6
 
 
+def random_summary_pairs(task, n: int, seed: int, temperature: float, score: Scorer | None = None) -> datasets.Dataset:
+    """Pairs of *random* summaries of ``n`` fresh task prompts, labelled like :func:`labelled_pairs`
+    by ``score`` (default: the task's verifier): the data for measuring whether a reward model can
+    learn a verifier before any policy exists.  A summary has 1 to horizon + 1 words, each a document
+    word with probability 3/4, else any vocabulary word."""
+    rng = random.Random(seed)
+    prompts, samples = [], []
+    for _ in range(n):
+        document = task.document(rng)
+        words = [w for w in document if w in task.words]
+        prompts.append(task.prompt(document))
+        samples.append([" " + " ".join(rng.choice(words) if rng.random() < 0.75 else rng.choice(task.words)
+                                       for _ in range(rng.randint(1, task.horizon + 1))) for _ in range(2)])
+    score = score or (lambda P, C: [task.score(p, c) for p, c in zip(P, C)])
+    return labelled_pairs(prompts, samples, score, temperature, seed)
+
+
 def best_vs_worst(prompts: list[str], samples: list[list[str]], score: Scorer,
                   ended: list[list[bool]] | None = None) -> datasets.Dataset:
     """The paper's online pairs: of the K samples per prompt, the highest-scoring one is chosen
