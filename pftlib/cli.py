@@ -60,8 +60,10 @@ def cmd_run(args: argparse.Namespace) -> None:
 
 
 def cmd_book(args: argparse.Namespace) -> None:
+    if args.jobs is not None and args.jobs < 1:
+        raise UsageError(f"--jobs must be at least 1, got {args.jobs}")
     root = project_root()
-    execute_chapters(root, quick=args.quick, force=args.force, keep=args.keep_params)
+    execute_chapters(root, quick=args.quick, force=args.force, keep=args.keep_params, jobs=args.jobs)
     site = build_html(root)
     print(f"[pft] the book is at {site / 'index.html'}")
 
@@ -85,6 +87,8 @@ def parser() -> argparse.ArgumentParser:
     book.add_argument("--force", action="store_true", help="re-execute every chapter")
     book.add_argument("--keep-params", action="store_true",
                       help="keep the parameters each page was last run with (after pft run)")
+    book.add_argument("--jobs", type=int, default=None, metavar="N",
+                      help="chapters executed side by side (default: one per available core)")
     book.set_defaults(func=cmd_book)
     return ap
 

@@ -131,6 +131,23 @@ def test_the_budget_tasks_ideal_is_the_exact_knapsack_optimum():
         assert BUDGET.score(prompt, " ".join(BUDGET.ideal([f"B{b}"]))) == pytest.approx(brute)
 
 
+def test_the_rouge_reference_is_the_best_bag_of_the_documents_own_words():
+    """Brute force over bags of the document's words; two documents with the same budget get
+    different references, so checking a summary needs the document read (not a lookup on b)."""
+    from itertools import combinations_with_replacement
+
+    rouge = BudgetTask(verifier="rouge")
+    for doc in (["w0", "w3", "w3", "B5"], ["w1", "w2", "w4", "w2", "B5"]):
+        ideal = rouge.ideal(doc)
+        assert set(ideal) <= set(doc[:-1])
+        words = sorted(set(doc[:-1]))
+        prompt = rouge.prompt(doc)
+        brute = max(BUDGET.score(prompt, " ".join(bag)) for n in range(7) for bag in combinations_with_replacement(words, n))
+        assert BUDGET.score(prompt, " ".join(ideal)) == pytest.approx(brute)
+        assert rouge.score(prompt, " " + " ".join(ideal)) == 1.0 == rouge.best_score(prompt)
+    assert rouge.ideal(["w0", "w3", "w3", "B5"]) != rouge.ideal(["w1", "w2", "w4", "w2", "B5"])
+
+
 def test_budget_task_data_the_tokenizer_reads_whole():
     data = sft_dataset(BUDGET, 50, seed=0)
     tok = build_tokenizer(BUDGET)

@@ -7,10 +7,12 @@ Jupyter Book 1 with warnings as errors, so a broken page fails the build.
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import yaml
@@ -64,28 +66,49 @@ def remove_leftovers(root: Path) -> list[Path]:
     return found
 
 
-def execute_chapters(root: Path, quick: bool = False, force: bool = False, keep: bool = False) -> None:
-    """Execute the out-of-date chapters; raise :class:`BuildFailed` naming every failed one."""
+def default_jobs() -> int:
+    """Chapters executed side by side by default: one per available core."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+
+
+def _run_one(chapter: Chapter, root: Path, params: dict, progress: bool) -> str | None:
+    """Execute one chapter; return the failure message, or None on success."""
+    try:
+        meta = execute(chapter, root, params, progress=progress)
+    except ChapterFailed as err:
+        (root / "_build" / "html" / CHAPTER_DIR / f"{chapter.stem}.html").unlink(missing_ok=True)
+        print(f"[pft] FAILED: {err}", file=sys.stderr, flush=True)
+        return str(err)
+    print(f"[pft] {chapter.slug}: done in {meta['provenance']['wall_s']:.1f} s", flush=True)
+    return None
+
+
+def execute_chapters(root: Path, quick: bool = False, force: bool = False, keep: bool = False,
+                     jobs: int | None = None) -> None:
+    """Execute the out-of-date chapters, ``jobs`` at a time (default: one per core); chapters that
+    read other pages run after the rest, one at a time.  Raise :class:`BuildFailed` naming every
+    failed chapter.  Each chapter runs in its own kernel, and the language-model chapters pin their
+    thread count (:func:`pftlib.llm.models.pin_threads`), so side by side gives the same pages as
+    one by one."""
     for path in remove_leftovers(root):
         print(f"[pft] removed {path.relative_to(root)}, left by an interrupted run", flush=True)
-    failures = []
+    jobs = jobs or default_jobs()
     chapters = toc_chapters(root)
-    order = sorted(chapters, key=lambda ch: (ch.reads_pages, chapters.index(ch)))  # readers of pages last
-    for chapter in order:
+    waves: dict[bool, list[tuple[Chapter, dict]]] = {False: [], True: []}
+    for chapter in chapters:
         params = wanted_params(chapter, root, quick, keep)
         if not force and is_current(chapter, root, params):
             print(f"[pft] {chapter.slug}: up to date", flush=True)
-            continue
-        print(f"[pft] {chapter.slug}: executing {chapter.source(root).relative_to(root)}", flush=True)
-        try:
-            meta = execute(chapter, root, params)
-        except ChapterFailed as err:
-            stale_html = root / "_build" / "html" / CHAPTER_DIR / f"{chapter.stem}.html"
-            stale_html.unlink(missing_ok=True)
-            failures.append(str(err))
-            print(f"[pft] FAILED: {err}", file=sys.stderr, flush=True)
-            continue
-        print(f"[pft] {chapter.slug}: done in {meta['provenance']['wall_s']:.1f} s", flush=True)
+        else:
+            waves[chapter.reads_pages].append((chapter, params))
+    failures = []
+    for readers, wave in waves.items():  # readers of pages last, one at a time: they read each other
+        with ThreadPoolExecutor(max_workers=1 if readers else jobs) as pool:
+            running = []
+            for chapter, params in wave:
+                print(f"[pft] {chapter.slug}: executing {chapter.source(root).relative_to(root)}", flush=True)
+                running.append(pool.submit(_run_one, chapter, root, params, progress=jobs == 1))
+            failures += [err for job in running if (err := job.result())]
     if failures:
         raise BuildFailed("\n".join(failures))
 

@@ -35,6 +35,19 @@ class Size:
 SIZES = {"tiny": Size(32, 1, 2), "small": Size(64, 2, 4), "base": Size(128, 4, 4)}
 
 
+CPU_THREADS = 1
+
+
+def pin_threads() -> None:
+    """Run CPU kernels on ``CPU_THREADS`` threads.  A float sum's rounding depends on how many
+    threads split it, and a few ulps early in training move the final numbers well beyond them
+    (one seed of Chapter 4 changed online DPO's edge by 0.1 between 1 and 2 threads).  Pinning one
+    thread makes a run's numbers the same on every CPU, alone or in the book build; these models
+    are too small to gain from more threads, and ``pft book`` runs chapters side by side instead."""
+    if torch.get_num_threads() != CPU_THREADS:
+        torch.set_num_threads(CPU_THREADS)
+
+
 def device() -> torch.device:
     """This process's device: its GPU under ``accelerate launch``, the GPU if there is one, else CPU."""
     return state().device

@@ -120,6 +120,7 @@ class Workspace:
 
     def __init__(self, setup: Setup, seed: int, workdir: Path):
         self.setup, self.seed, self.dir = setup, seed, Path(workdir)
+        models.pin_threads()
         self.source = setup.source
         self.tok = self.source.tokenizer(setup.model)
 
