@@ -1,6 +1,6 @@
 """The gap dial on the language model: online DPO's edge over DPO against the horizon and the
 number of preference pairs, for the budget verifier (simple to learn) and for ROUGE-L against the
-optimal summary (as hard as the generator).  Three seeds per point.
+best summary of the document's own words (as hard as the generator).  Three seeds per point.
 
     .venv/bin/python benchmarks/lm_gap_dial.py          # about 40 minutes on 2 CPU cores
 
