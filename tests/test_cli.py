@@ -62,6 +62,9 @@ def test_run_writes_an_executed_notebook_with_provenance_and_a_reproduce_box(che
     assert injected and "beta = 2.0" in injected[0].source
     assert not LIKELIHOOD.page(checkout).exists()  # --out, not the book's page
     assert not list(page.parent.glob(".*"))  # no temporary files left behind
+    outputs = [o.get("data", {}) for c in nb.cells if c.cell_type == "code" for o in c.outputs]
+    charts = [d for d in outputs if "application/vnd.vegalite.v5+json" in d]
+    assert charts and all("image/png" in d and "text/html" not in d for d in charts)  # not a book page: live charts
 
 
 def test_the_notebook_validates_its_own_parameters_before_computing(checkout):

@@ -23,6 +23,7 @@ import nbformat
 import papermill as pm
 
 from .chapters import Chapter
+from .charts import BOOK_PAGE_ENV
 from .provenance import record
 
 PACKAGE = Path(__file__).resolve().parents[1]
@@ -87,8 +88,9 @@ def _reproduce_box(chapter: Chapter, meta: dict[str, Any]) -> str:
     ])
 
 
-def _kernel_env(root: Path) -> None:
-    """Make papermill's ``python3`` kernel this interpreter, whatever kernels the user has."""
+def _kernel_env(root: Path, book_page: bool) -> None:
+    """Make papermill's ``python3`` kernel this interpreter, whatever kernels the user has, and
+    tell it whether it writes a page of the book (charts then draw with the site's bundle)."""
     spec_dir = root / "_build" / ".kernels" / "kernels" / "python3"
     spec_dir.mkdir(parents=True, exist_ok=True)
     spec = {"argv": [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"],
@@ -97,6 +99,7 @@ def _kernel_env(root: Path) -> None:
     os.environ["JUPYTER_PATH"] = str(spec_dir.parents[1])
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")
+    os.environ[BOOK_PAGE_ENV] = "1" if book_page else "0"
 
 
 def _atomic_write(nb: nbformat.NotebookNode, out: Path) -> None:
@@ -117,7 +120,7 @@ def execute(chapter: Chapter, root: Path, params: dict[str, Any], out: Path | No
     out = out or chapter.page(root)
     out.parent.mkdir(parents=True, exist_ok=True)
     code = code_digest(chapter, root)  # before running: an edit made during the run makes the page stale
-    _kernel_env(root)
+    _kernel_env(root, book_page=out == chapter.page(root))
     fd, tmp = tempfile.mkstemp(dir=out.parent, prefix=f".{out.stem}.", suffix=".partial.ipynb")
     os.close(fd)
     start = time.perf_counter()

@@ -1,0 +1,45 @@
+"""Charts draw wherever a notebook is opened: Vega-Lite mimetypes outside the book, the site's
+vegaEmbed on a book page, and a PNG everywhere."""
+
+from __future__ import annotations
+
+import base64
+
+import altair as alt
+import pandas as pd
+import pytest
+
+from pftlib.book.charts import BOOK_PAGE_ENV, VEGALITE_MIMETYPES, Figure
+
+
+def chart() -> alt.Chart:
+    data = pd.DataFrame({"x": [0, 1, 2], "y": [0.0, 1.0, 4.0]})
+    return alt.Chart(data, title="squares").mark_line().encode(x="x:Q", y="y:Q")
+
+
+def png_ok(bundle: dict) -> bool:
+    return base64.b64decode(bundle["image/png"]).startswith(b"\x89PNG\r\n\x1a\n")
+
+
+def test_outside_the_book_a_chart_is_standard_vega_lite_and_a_png(monkeypatch):
+    monkeypatch.delenv(BOOK_PAGE_ENV, raising=False)
+    fig = Figure(chart())
+    bundle = fig._repr_mimebundle_()
+    assert "text/html" not in bundle  # an HTML box that waits for a bundle only the site loads would outrank the rest
+    for mime in VEGALITE_MIMETYPES:
+        assert bundle[mime] == fig.spec and bundle[mime]["mark"]["type"] == "line"
+    assert png_ok(bundle)
+
+
+def test_on_a_book_page_a_chart_calls_the_sites_vega_embed(monkeypatch):
+    monkeypatch.setenv(BOOK_PAGE_ENV, "1")
+    bundle = Figure(chart())._repr_mimebundle_()
+    assert set(bundle) == {"text/html", "image/png"}
+    assert "vegaEmbed(" in bundle["text/html"] and 'aria-label="Chart: squares"' in bundle["text/html"]
+    assert png_ok(bundle)
+
+
+@pytest.mark.parametrize("value", ["0", ""])
+def test_only_the_exact_flag_means_a_book_page(monkeypatch, value):
+    monkeypatch.setenv(BOOK_PAGE_ENV, value)
+    assert "text/html" not in Figure(chart())._repr_mimebundle_()
