@@ -7,6 +7,7 @@ Exit codes: 0 success, 1 a chapter or the HTML build failed, 2 bad usage or para
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -44,16 +45,24 @@ def cmd_list(args: argparse.Namespace) -> None:
         print()
 
 
+def enter_root() -> Path:
+    """Move to the book's checkout, where the chapters run: relative paths in parameters are then
+    checked against the same folder the notebook reads them from."""
+    root = project_root()
+    os.chdir(root)
+    return root
+
+
 def cmd_run(args: argparse.Namespace) -> None:
     chapter = find(args.chapter)
-    root = project_root()
-    base = dict(chapter.schema.quick) if args.quick else {}
-    params = chapter.schema.validate({**base, **chapter.schema.parse(args.param or [])})
-    out = Path(args.out).resolve() if args.out else None
+    out = Path(args.out).resolve() if args.out else None  # relative to where pft was called
     if out is not None and (out.is_dir() or args.out.endswith("/")):
         out = out / f"{chapter.stem}.ipynb"
     if out is not None and out.suffix != ".ipynb":
         raise UsageError(f"--out must be a folder or a .ipynb path, got {args.out}")
+    root = enter_root()
+    base = dict(chapter.schema.quick) if args.quick else {}
+    params = chapter.schema.validate({**base, **chapter.schema.parse(args.param or [])})
     meta = execute(chapter, root, params, out=out, progress=not args.no_progress)
     where = out or chapter.page(root)
     print(f"[pft] wrote {where} in {meta['provenance']['wall_s']:.1f} s; reproduce with: {meta['command']}")
@@ -62,7 +71,7 @@ def cmd_run(args: argparse.Namespace) -> None:
 def cmd_book(args: argparse.Namespace) -> None:
     if args.jobs is not None and args.jobs < 1:
         raise UsageError(f"--jobs must be at least 1, got {args.jobs}")
-    root = project_root()
+    root = enter_root()
     execute_chapters(root, quick=args.quick, force=args.force, keep=args.keep_params, jobs=args.jobs)
     site = build_html(root)
     print(f"[pft] the book is at {site / 'index.html'}")

@@ -39,6 +39,18 @@ def test_bad_input_stops_with_a_message_and_exit_2_and_writes_nothing(checkout, 
     assert not (checkout / "result.txt").exists() and not (checkout / "_build").exists()
 
 
+@pytest.mark.parametrize("chapter, args, message", [
+    ("pipeline", ["-p", "judge", "rm:/nonexistent/rm"], "neither an existing folder (a saved reward model) nor a hub id"),
+    ("claims", ["-p", "pages_dir", "/nonexistent"], "pages_dir: must be an existing folder"),
+    ("benchmarks", ["-p", "results_dir", "no/such"], "results_dir: must be an existing folder"),
+])
+def test_paths_that_do_not_exist_stop_before_any_compute(checkout, chapter, args, message):
+    """From a subfolder, too: relative paths are checked against the book's root, where chapters run."""
+    result = pft("run", chapter, *args, cwd=checkout / "notebooks")
+    assert result.returncode == 2 and message in result.stderr
+    assert not (checkout / "_build").exists()
+
+
 def test_unknown_chapter_and_missing_checkout(checkout, tmp_path):
     result = pft("run", "chapter-nine", cwd=checkout)
     assert result.returncode == 2 and "unknown chapter 'chapter-nine'" in result.stderr

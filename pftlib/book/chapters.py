@@ -122,7 +122,9 @@ GAP = Chapter(
 
 def _checkpoint_or_id(value: str) -> bool:
     """Empty (the default), an existing folder, or a hub id of the form ``owner/name``."""
-    return not value or Path(value).is_dir() or (value.count("/") == 1 and not value.startswith((".", "/")))
+    from ..llm.models import is_checkpoint
+
+    return not value or is_checkpoint(value)
 
 
 def _local_data_ok(p) -> bool:
@@ -183,7 +185,7 @@ def _paper_scale() -> tuple[tuple[Param, ...], tuple[Constraint, ...]]:
                    "a local data folder needs train and validation files with non-empty string columns "
                    "prompt/completion (SFT) or prompt/chosen/rejected (preferences)",
                    breaks={"sft_dataset": str(Path(__file__).parent), "pref_dataset": str(Path(__file__).parent),
-                           "model": "m/x", "judge": "rm:x"}),
+                           "model": "m/x", "judge": "rm:m/x"}),
         Constraint(("judge",), _judge_ok,
                    "a judge is 'verifier', 'rm:PATH' or 'api:MODEL', and an API judge needs its key in the "
                    "environment variable PFT_JUDGE_API_KEY (never a parameter)", breaks={"judge": "gpt-4o"}),
@@ -305,23 +307,31 @@ GAP_CLOSERS = Chapter(
     schema=language_model_schema(n_pairs=1000, n_sft=2500, paper_scale=False, extra=(ONLINE_K,), quick={"k": 2}),
 )
 
+RESULTS_DIR = Param("results_dir", str, "benchmarks/results",
+                    "folder of the committed benchmark results (relative to the book's root)")
+PAGES_DIR = Param("pages_dir", str, "book/chapters", "folder of the executed chapter pages (relative to the book's root)")
+
+
+def existing_folder(param: Param) -> Constraint:
+    """``param`` names an existing folder, or is its default (the build creates that one)."""
+    return Constraint((param.name,), lambda p: p[param.name] == param.default or Path(p[param.name]).is_dir(),
+                      "must be an existing folder (relative to the book's root), or the default",
+                      breaks={param.name: "no/such/folder"})
+
+
 BENCHMARKS = Chapter(
     slug="benchmarks",
     stem="90_benchmarks",
     title="Appendix: benchmarks",
-    schema=Schema(params=(Param("results_dir", str, "benchmarks/results",
-                                "folder of the committed benchmark results (relative to the book's root)"),)),
+    schema=Schema(params=(RESULTS_DIR,), constraints=(existing_folder(RESULTS_DIR),)),
     inputs=("benchmarks/results/*.json",),
 )
-
-PAGES_DIR = Param("pages_dir", str, "book/chapters", "folder of the executed chapter pages (relative to the book's root)")
-
 
 CLAIMS = Chapter(
     slug="claims",
     stem="00_claims",
     title="Claims at a glance",
-    schema=Schema(params=(PAGES_DIR,)),
+    schema=Schema(params=(PAGES_DIR,), constraints=(existing_folder(PAGES_DIR),)),
     inputs=("book/chapters/0[1-7]_*.ipynb",),
 )
 
@@ -329,7 +339,7 @@ REPRODUCIBILITY = Chapter(
     slug="reproducibility",
     stem="91_reproducibility",
     title="Appendix: how this build was made",
-    schema=Schema(params=(PAGES_DIR,)),
+    schema=Schema(params=(PAGES_DIR,), constraints=(existing_folder(PAGES_DIR),)),
     inputs=("book/chapters/0*.ipynb", "book/chapters/90_*.ipynb"),
 )
 

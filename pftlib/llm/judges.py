@@ -92,6 +92,12 @@ class APIJudge:
 Judge = ScoreJudge | APIJudge
 
 
+def _is_checkpoint(value: str) -> bool:
+    from .models import is_checkpoint  # torch and transformers load only when a path is checked
+
+    return is_checkpoint(value)
+
+
 def check_spec(spec: str) -> None:
     """Raise ``ValueError`` unless ``spec`` names a judge; an API judge also needs its key set."""
     kind, _, arg = spec.partition(":")
@@ -99,6 +105,9 @@ def check_spec(spec: str) -> None:
         return
     if kind not in ("rm", "api") or not arg:
         raise ValueError(f"judge must be 'verifier', 'rm:PATH' or 'api:MODEL', got {spec!r}")
+    if kind == "rm" and not _is_checkpoint(arg):
+        raise ValueError(f"judge {spec!r}: {arg} is neither an existing folder (a saved reward model) nor a hub id "
+                         "such as owner/name")
     if kind == "api" and not os.environ.get(KEY_ENV):
         raise ValueError(f"judge {spec!r} needs an API key in the environment variable {KEY_ENV} "
                          "(never as a parameter: papermill writes parameters into the page)")
