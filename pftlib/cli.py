@@ -7,8 +7,10 @@ Exit codes: 0 success, 1 a chapter or the HTML build failed, 2 bad usage or para
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sys
+from importlib.metadata import version
 from pathlib import Path
 
 from .book.build import BuildFailed, build_html, execute_chapters
@@ -30,7 +32,23 @@ def project_root(start: Path | None = None) -> Path:
     raise UsageError(f"no book checkout (a folder with _toc.yml and notebooks/) at or above {start}")
 
 
+def schema_json(chapter) -> dict:
+    """One chapter's parameter schema as plain data (``pft list --json``)."""
+    s = chapter.schema
+    return {
+        "slug": chapter.slug, "notebook": f"notebooks/{chapter.stem}.ipynb", "title": chapter.title,
+        "parameters": [{"name": p.name, "type": p.type.__name__, "default": p.default, "help": p.help,
+                        "allowed": p.allowed(), "low": p.low, "high": p.high, "low_open": p.low_open,
+                        "choices": list(p.choices) if p.choices else None} for p in s.params],
+        "constraints": [{"names": list(c.names), "message": c.message} for c in s.constraints],
+        "quick": dict(s.quick),
+    }
+
+
 def cmd_list(args: argparse.Namespace) -> None:
+    if args.json:
+        print(json.dumps([schema_json(ch) for ch in CHAPTERS], indent=1))
+        return
     for ch in CHAPTERS:
         print(f"{ch.slug}  (chapter {int(ch.stem.split('_')[0])}: {ch.title}; notebooks/{ch.stem}.ipynb)")
         rows = [("name", "type", "default", "allowed", "meaning")]
@@ -80,7 +98,10 @@ def cmd_book(args: argparse.Namespace) -> None:
 def parser() -> argparse.ArgumentParser:
     ap = argparse.ArgumentParser(prog="pft", description="The companion book to 'All Roads Lead to Likelihood'.")
     sub = ap.add_subparsers(dest="command", required=True)
-    sub.add_parser("list", help="every chapter with its parameters").set_defaults(func=cmd_list)
+    ap.add_argument("--version", action="version", version=f"%(prog)s {version('pftlib')}")
+    listing = sub.add_parser("list", help="every chapter with its parameters")
+    listing.add_argument("--json", action="store_true", help="every chapter's parameter schema as JSON")
+    listing.set_defaults(func=cmd_list)
 
     run = sub.add_parser("run", help="execute one chapter with papermill")
     run.add_argument("chapter", help="slug, notebook name or number (see pft list)")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import nbformat
 import pytest
 
@@ -22,6 +24,19 @@ def test_list_shows_every_parameter_with_type_default_range_and_meaning(checkout
             assert p.type.__name__ in line and repr(p.default) in line and p.allowed() in line and p.help in line
         for c in ch.schema.constraints:
             assert c.message in sections[ch.slug]
+
+
+def test_list_json_is_every_schema_and_version_is_the_package_version(checkout):
+    from importlib.metadata import version
+
+    listed = json.loads(pft("list", "--json", cwd=checkout).stdout)
+    assert [c["slug"] for c in listed] == [ch.slug for ch in CHAPTERS]
+    for entry, ch in zip(listed, CHAPTERS):
+        defaults = {p["name"]: p["default"] for p in entry["parameters"]}
+        assert defaults == ch.schema.defaults() and ch.schema.validate(defaults) == defaults
+        assert [c["message"] for c in entry["constraints"]] == [c.message for c in ch.schema.constraints]
+        assert entry["quick"] == dict(ch.schema.quick)
+    assert pft("--version", cwd=checkout).stdout.strip() == f"pft {version('pftlib')}"
 
 
 @pytest.mark.parametrize("args, message", [
