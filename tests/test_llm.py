@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import pytest
 import torch
 
@@ -163,3 +165,17 @@ def test_pair_accuracy_is_how_often_the_chosen_completion_is_really_better():
     pairs = datasets.Dataset.from_dict({"prompt": ["p"] * 4, "chosen": [" a b", " a", " a", " a b c"],
                                         "rejected": [" a", " a b", " b", " a"]})
     assert pair_accuracy(pairs, by_length) == (1 + 0 + 0.5 + 1) / 4
+
+
+def test_report_to_tensorboard_writes_each_runs_events_under_the_log_dir(tmp_path, monkeypatch):
+    """Training logs go to $PFT_LOG_DIR/<seed folder>/<stage>, which outlives the chapter's temporary models."""
+    monkeypatch.setenv("PFT_LOG_DIR", str(tmp_path / "logs"))
+    monkeypatch.delenv("TENSORBOARD_LOGGING_DIR", raising=False)
+    task = Task(vocab=6, doc_length=5, budget=2)
+    tok = build_tokenizer(task)
+    data = sft_dataset(task, 32, seed=0)
+    trainers.sft(models.causal_lm(tok, "tiny", seed=0), tok, data, tmp_path / "seed0" / "SFT", seed=0,
+                 num_train_epochs=1, logging_steps=1, report_to=["tensorboard"])
+    events = list((tmp_path / "logs" / "seed0" / "SFT").glob("events.out.tfevents.*"))
+    assert events and events[0].stat().st_size > 0
+    assert "TENSORBOARD_LOGGING_DIR" not in os.environ  # restored after the trainer was built

@@ -153,6 +153,30 @@ def _size_list(text: str) -> bool:
     return bool(text) and len(set(sizes)) == len(sizes) and all(s in ("tiny", "small", "base") for s in sizes)
 
 
+REPORT_TO = Param("report_to", str, "none", "experiment trackers TRL reports training to: none, or a comma-separated "
+                  "list such as tensorboard (logs under runs/, or $PFT_LOG_DIR) or wandb")
+
+
+def _trackers_ok(p) -> bool:
+    """``none``, or trackers transformers knows and finds installed (raises ``ValueError`` naming them)."""
+    if p["report_to"] == "none":
+        return True
+    from transformers.integrations.integration_utils import INTEGRATION_TO_CALLBACK, get_available_reporting_integrations
+
+    names = p["report_to"].split(",")
+    unknown = [n for n in names if n not in INTEGRATION_TO_CALLBACK]
+    if unknown or len(set(names)) != len(names):
+        raise ValueError(f"unknown or repeated tracker(s) {unknown or names}; known: {', '.join(sorted(INTEGRATION_TO_CALLBACK))}")
+    missing = [n for n in names if n not in get_available_reporting_integrations()]
+    if missing:
+        raise ValueError(f"tracker(s) {', '.join(missing)} not installed here (pip install {' '.join(missing)})")
+    return True
+
+
+REPORT_TO_RULE = Constraint(("report_to",), _trackers_ok, "report_to is 'none' or installed trackers TRL supports",
+                            breaks={"report_to": "no-such-tracker"})
+
+
 def _judge_ok(p) -> bool:
     from ..llm.judges import check_spec
 
@@ -234,10 +258,11 @@ def language_model_schema(n_pairs: int, extra: tuple[Param, ...], quick: dict,
             Param("sample_temperature", float, 1.0, "sampling temperature (pairs, online DPO, best-of-N)", low=0,
                   high=5, low_open=True),
             *extra,
+            REPORT_TO,
             *scale,
             SEED,
         ),
-        constraints=(*scale_rules, *constraints),
+        constraints=(*scale_rules, *constraints, REPORT_TO_RULE),
         quick={"seeds": 1, "size": "tiny", "rm_size": "tiny", "n_sft": 100, "n_pairs": 40, "n_eval": 20, **quick},
     )
 

@@ -90,6 +90,7 @@ class Setup:
     k: int = 8
     sample_temperature: float = 1.0
     trl_online: bool = True
+    report_to: str = "none"
 
     def __post_init__(self) -> None:
         if bool(self.sft_dataset) != bool(self.pref_dataset):
@@ -139,9 +140,11 @@ class Workspace:
         return self.generate(self.load(name), prompts, n, seed)
 
     @property
-    def batch(self) -> dict[str, int]:
-        """The TRL batch-size option every stage trains with (pairs per batch for preference stages)."""
-        return {"per_device_train_batch_size": self.setup.batch_size}
+    def batch(self) -> dict[str, Any]:
+        """The TRL options every stage trains with: the batch size (pairs per batch for preference
+        stages) and the experiment trackers to report to."""
+        trackers = [] if self.setup.report_to == "none" else self.setup.report_to.split(",")
+        return {"per_device_train_batch_size": self.setup.batch_size, "report_to": trackers or "none"}
 
     def train_sft(self, name: str = "SFT", size: str | None = None) -> None:
         s = self.setup

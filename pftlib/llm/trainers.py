@@ -8,6 +8,8 @@ arguments go to the TRL config, so any TRL option can be set.
 
 from __future__ import annotations
 
+import os
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -21,15 +23,40 @@ from .distributed import state as process_group
 from .preferences import Scorer
 
 
+LOG_DIR_ENV = "PFT_LOG_DIR"
+
+
 def _args(config_cls, out: Path, seed: int, **overrides: Any):
     gpu = torch.cuda.is_available()
     defaults = dict(
-        output_dir=str(out), seed=seed, report_to="none", save_strategy="no", logging_steps=25,
+        output_dir=str(out), seed=seed, report_to="none", run_name="/".join(out.parts[-2:]), save_strategy="no", logging_steps=25,
         use_cpu=not gpu, bf16=gpu and torch.cuda.is_bf16_supported(), per_device_train_batch_size=32,
         lr_scheduler_type="cosine", dataloader_num_workers=0,
         gradient_checkpointing=False,  # TRL turns it on; it only slows small models (and disables the KV cache)
     )
     return config_cls(**{**defaults, **overrides})
+
+
+@contextmanager
+def _tensorboard_dir(args):
+    """With ``report_to`` naming TensorBoard, each run writes to ``$PFT_LOG_DIR/<run_name>``
+    (default ``runs/``), not to its output folder, which a chapter deletes when it ends.  A
+    ``TENSORBOARD_LOGGING_DIR`` the user set wins."""
+    if "tensorboard" not in (args.report_to or []) or os.environ.get("TENSORBOARD_LOGGING_DIR"):
+        yield
+        return
+    os.environ["TENSORBOARD_LOGGING_DIR"] = str(Path(os.environ.get(LOG_DIR_ENV, "runs")) / args.run_name)
+    try:
+        yield  # transformers reads it when the trainer builds its callbacks
+    finally:
+        del os.environ["TENSORBOARD_LOGGING_DIR"]
+
+
+def _train(trainer_cls, args, tokenizer: PreTrainedTokenizerBase, out: Path, **parts: Any) -> PreTrainedModel:
+    """Build ``trainer_cls`` from its config and parts, train, save to ``out``, return the model."""
+    with _tensorboard_dir(args):
+        trainer = trainer_cls(args=args, processing_class=tokenizer, **parts)
+    return _finish(trainer, tokenizer, out)
 
 
 def _finish(trainer, tokenizer: PreTrainedTokenizerBase, out: Path) -> PreTrainedModel:
@@ -46,22 +73,21 @@ def sft(model: PreTrainedModel, tokenizer: PreTrainedTokenizerBase, data: datase
         seed: int = 0, **overrides: Any) -> PreTrainedModel:
     """Supervised fine-tuning on prompt/completion pairs (loss on the completion only)."""
     args = _args(SFTConfig, out, seed, **{"learning_rate": 3e-3, "num_train_epochs": 3, **overrides})
-    return _finish(SFTTrainer(model=model, args=args, train_dataset=data, processing_class=tokenizer), tokenizer, out)
+    return _train(SFTTrainer, args, tokenizer, out, model=model, train_dataset=data)
 
 
 def reward(model: PreTrainedModel, tokenizer: PreTrainedTokenizerBase, data: datasets.Dataset, out: Path,
            seed: int = 0, **overrides: Any) -> PreTrainedModel:
     """A global reward model by Bradley–Terry maximum likelihood on prompt/chosen/rejected pairs."""
     args = _args(RewardConfig, out, seed, **{"learning_rate": 1e-3, "num_train_epochs": 2, **overrides})
-    return _finish(RewardTrainer(model=model, args=args, train_dataset=data, processing_class=tokenizer), tokenizer, out)
+    return _train(RewardTrainer, args, tokenizer, out, model=model, train_dataset=data)
 
 
 def dpo(model: PreTrainedModel, ref_model: PreTrainedModel, tokenizer: PreTrainedTokenizerBase,
         data: datasets.Dataset, out: Path, beta: float, seed: int = 0, **overrides: Any) -> PreTrainedModel:
     """DPO on prompt/chosen/rejected pairs against an explicit, frozen reference policy."""
     args = _args(DPOConfig, out, seed, **{"learning_rate": 1e-3, "num_train_epochs": 1, "beta": beta, **overrides})
-    trainer = DPOTrainer(model=model, ref_model=ref_model, args=args, train_dataset=data, processing_class=tokenizer)
-    return _finish(trainer, tokenizer, out)
+    return _train(DPOTrainer, args, tokenizer, out, model=model, ref_model=ref_model, train_dataset=data)
 
 
 class _ReferenceFree(DPOTrainer):
@@ -79,7 +105,7 @@ def local_reward(model: PreTrainedModel, tokenizer: PreTrainedTokenizerBase, dat
     with no reference policy.  Read it with :func:`pftlib.llm.rewards.local`."""
     args = _args(DPOConfig, out, seed, **{"learning_rate": 1e-3, "num_train_epochs": 1, "beta": beta,
                                           **overrides, "precompute_ref_log_probs": True})
-    return _finish(_ReferenceFree(model=model, args=args, train_dataset=data, processing_class=tokenizer), tokenizer, out)
+    return _train(_ReferenceFree, args, tokenizer, out, model=model, train_dataset=data)
 
 
 def online_dpo(model: PreTrainedModel, ref_model: PreTrainedModel, tokenizer: PreTrainedTokenizerBase,
@@ -93,6 +119,5 @@ def online_dpo(model: PreTrainedModel, ref_model: PreTrainedModel, tokenizer: Pr
 
     args = _args(OnlineDPOConfig, out, seed, **{"learning_rate": 1e-4, "num_train_epochs": 1, "beta": beta,
                                                 "max_new_tokens": max_new_tokens, "temperature": 1.0, **overrides})
-    trainer = OnlineDPOTrainer(model=model, ref_model=ref_model, reward_funcs=reward, args=args,
-                               train_dataset=prompts, processing_class=tokenizer)
-    return _finish(trainer, tokenizer, out)
+    return _train(OnlineDPOTrainer, args, tokenizer, out, model=model, ref_model=ref_model, reward_funcs=reward,
+                  train_dataset=prompts)
