@@ -8,7 +8,7 @@ import sys
 
 import nbformat
 
-from conftest import book_env, exercises, figures, offline_env, pft
+from conftest import ROOT, book_env, exercises, figures, offline_env, pft
 from pftlib.book.build import toc_chapters
 from pftlib.book.chapters import LIKELIHOOD, TEACHING
 
@@ -109,3 +109,20 @@ def test_every_chart_on_the_built_pages_is_a_numbered_figure(built_book):
         assert not loose, f"{ch.stem}: a chart without a numbered caption"
     site = (root / "_build" / "html" / "book" / "chapters" / "03_gap.html").read_text()
     assert 'Fig. 3.1' in site and 'Exercise 3.1' in site
+
+
+def test_pages_built_off_the_lock_are_told_apart(tmp_path):
+    from pftlib.book.provenance import locked, off_lock
+
+    (tmp_path / "constraints.txt").write_text("# comment\ntorch==2.13.0\nJupyter_Book==1.0.4.post1\ntrl==1.16.0\n")
+    lock = locked(tmp_path)
+    assert lock == {"torch": "2.13.0", "jupyter-book": "1.0.4.post1", "trl": "1.16.0"}
+    recorded = {"python": "3.11.7", "torch": "2.13.0+cpu", "jupyter-book": "1.0.4.post1", "trl": "1.17.0", "pftlib": "0.1.0"}
+    assert off_lock(recorded, lock) == {"trl": ("1.17.0", "1.16.0")}
+
+
+def test_this_environment_matches_the_committed_lock():
+    """The suite runs with what constraints.txt pins (scripts/install.sh installs with it)."""
+    from pftlib.book.provenance import locked, off_lock, versions
+
+    assert off_lock(versions(), locked(ROOT)) == {}

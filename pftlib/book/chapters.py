@@ -365,7 +365,7 @@ REPRODUCIBILITY = Chapter(
     stem="91_reproducibility",
     title="Appendix: how this build was made",
     schema=Schema(params=(PAGES_DIR,), constraints=(existing_folder(PAGES_DIR),)),
-    inputs=("book/chapters/0*.ipynb", "book/chapters/90_*.ipynb"),
+    inputs=("book/chapters/0*.ipynb", "book/chapters/90_*.ipynb", "constraints.txt"),
 )
 
 #: The chapters that train language models (DESIGN.md: at most 5 minutes each at defaults on 2 cores).

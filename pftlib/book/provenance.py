@@ -61,3 +61,32 @@ def record(root: Path, parameters: dict, wall_s: float) -> dict:
         "wall_s": round(wall_s, 2),
         "executed_utc": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
     }
+
+
+LOCK = "constraints.txt"
+
+
+def package_key(name: str) -> str:
+    """A package name as pip compares it (case and - or _ do not matter)."""
+    return name.lower().replace("_", "-")
+
+
+def locked(root: Path) -> dict[str, str]:
+    """The versions in the lock (``constraints.txt``: one ``name==version`` per line), by package."""
+    path = root / LOCK
+    lines = path.read_text().splitlines() if path.is_file() else []
+    return {package_key(name): version for name, _, version in (line.partition("==") for line in lines)
+            if version and not name.startswith("#")}
+
+
+def off_lock(recorded: dict[str, str], lock: dict[str, str]) -> dict[str, tuple[str, str]]:
+    """The packages whose recorded version differs from the lock, as ``{name: (recorded, locked)}``.
+    A local label (``2.13.0+cpu``) is the same release as ``2.13.0``; packages the lock does not
+    pin (Python, pftlib itself) are not compared."""
+    out = {}
+    for name, version in recorded.items():
+        want = lock.get(package_key(name))
+        if want is not None and version.split("+")[0] != want.split("+")[0]:
+            out[name] = (version, want)
+    return out
+

@@ -1,0 +1,124 @@
+"""``pft book``: execute every chapter listed in ``_toc.yml`` that is out of date, then build the site.
+
+A page is up to date when its recorded code digest (notebook + pftlib sources) and parameters
+match what this build wants; only out-of-date chapters are executed.  The HTML build runs
+Jupyter Book 1 with warnings as errors, so a broken page fails the build.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import yaml
+
+from . import assets
+from .chapters import Chapter, by_stem
+from .execute import ChapterFailed, code_digest, execute, page_record
+
+CHAPTER_DIR = "book/chapters/"
+
+
+class BuildFailed(RuntimeError):
+    """The book could not be built; the message says which chapter or step failed."""
+
+
+def _files(entries: list) -> Iterator[str]:
+    for entry in entries:
+        if "file" in entry:
+            yield entry["file"]
+        for key in ("parts", "chapters", "sections"):
+            yield from _files(entry.get(key, []))
+
+
+def toc_chapters(root: Path) -> list[Chapter]:
+    """The chapters whose pages ``_toc.yml`` lists, in book order."""
+    toc = yaml.safe_load((root / "_toc.yml").read_text())
+    files = [toc["root"], *_files(toc.get("parts", []) + toc.get("chapters", []))]
+    return [by_stem(f.removeprefix(CHAPTER_DIR)) for f in files if f.startswith(CHAPTER_DIR)]
+
+
+def wanted_params(chapter: Chapter, root: Path, quick: bool, keep: bool) -> dict:
+    """Defaults (or the quick profile); with ``keep``, the parameters the page was last run with."""
+    recorded = page_record(chapter.page(root)) if keep else None
+    if recorded:
+        return chapter.schema.validate(recorded["provenance"]["parameters"])
+    return chapter.schema.validate(chapter.schema.quick if quick else {})
+
+
+def is_current(chapter: Chapter, root: Path, params: dict) -> bool:
+    rec = page_record(chapter.page(root))
+    return bool(rec) and rec["code"] == code_digest(chapter, root) and rec["provenance"]["parameters"] == params
+
+
+def remove_leftovers(root: Path) -> list[Path]:
+    """Delete the temporary files a killed run left beside the pages (``.<stem>.*.tmp`` and
+    ``.<stem>.*.partial.ipynb``); pages themselves are only ever replaced whole."""
+    folder = root / CHAPTER_DIR
+    found = [*folder.glob(".*.tmp"), *folder.glob(".*.partial.ipynb")] if folder.is_dir() else []
+    for path in found:
+        path.unlink(missing_ok=True)
+    return found
+
+
+def default_jobs() -> int:
+    """Chapters executed side by side by default: one per available core."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+
+
+def _run_one(chapter: Chapter, root: Path, params: dict, progress: bool) -> str | None:
+    """Execute one chapter; return the failure message, or None on success."""
+    try:
+        meta = execute(chapter, root, params, progress=progress)
+    except ChapterFailed as err:
+        (root / "_build" / "html" / CHAPTER_DIR / f"{chapter.stem}.html").unlink(missing_ok=True)
+        print(f"[pft] FAILED: {err}", file=sys.stderr, flush=True)
+        return str(err)
+    print(f"[pft] {chapter.slug}: done in {meta['provenance']['wall_s']:.1f} s", flush=True)
+    return None
+
+
+def execute_chapters(root: Path, quick: bool = False, force: bool = False, keep: bool = False,
+                     jobs: int | None = None) -> None:
+    """Execute the out-of-date chapters, ``jobs`` at a time (default: one per core); chapters that
+    read other pages run after the rest, one at a time.  Raise :class:`BuildFailed` naming every
+    failed chapter.  Each chapter runs in its own kernel, and the language-model chapters pin their
+    thread count (:func:`pftlib.llm.models.pin_threads`), so side by side gives the same pages as
+    one by one."""
+    for path in remove_leftovers(root):
+        print(f"[pft] removed {path.relative_to(root)}, left by an interrupted run", flush=True)
+    jobs = jobs or default_jobs()
+    chapters = toc_chapters(root)
+    waves: dict[bool, list[tuple[Chapter, dict]]] = {False: [], True: []}
+    for chapter in chapters:
+        params = wanted_params(chapter, root, quick, keep)
+        if not force and is_current(chapter, root, params):
+            print(f"[pft] {chapter.slug}: up to date", flush=True)
+        else:
+            waves[chapter.reads_pages].append((chapter, params))
+    failures = []
+    for readers, wave in waves.items():  # readers of pages last, one at a time: they read each other
+        with ThreadPoolExecutor(max_workers=1 if readers else jobs) as pool:
+            running = []
+            for chapter, params in wave:
+                print(f"[pft] {chapter.slug}: executing {chapter.source(root).relative_to(root)}", flush=True)
+                running.append(pool.submit(_run_one, chapter, root, params, progress=jobs == 1))
+            failures += [err for job in running if (err := job.result())]
+    if failures:
+        raise BuildFailed("\n".join(failures))
+
+
+def build_html(root: Path) -> Path:
+    """Run Jupyter Book 1 on ``root`` with warnings as errors; return the site folder."""
+    assets.vendor(root)
+    exe = shutil.which("jupyter-book", path=str(Path(sys.executable).parent)) or "jupyter-book"
+    cmd = [exe, "build", str(root), "--builder", "html", "-W", "-n", "--keep-going"]
+    print("[pft] " + " ".join(cmd[1:]), flush=True)
+    if subprocess.run(cmd, cwd=root).returncode != 0:
+        raise BuildFailed("the HTML build failed (warnings count as errors); see the messages above")
+    return root / "_build" / "html"

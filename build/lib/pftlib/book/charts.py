@@ -1,0 +1,100 @@
+"""Altair charts that draw with no network, in the book and in any notebook front end.
+
+Altair's default HTML output loads Vega from a CDN, so offline it shows an error box.  Instead
+:func:`show` chooses by where it runs:
+
+* **a page of the book** (``pft`` sets ``PFT_BOOK_PAGE=1`` while it executes one): ``text/html``
+  that calls ``vegaEmbed`` from the bundle ``pft book`` vendors into the site (see
+  :mod:`pftlib.book.assets`);
+* **anywhere else** (JupyterLab, VS Code, Colab, ``pft run --out``): the standard Vega-Lite
+  mimetypes, which JupyterLab and VS Code draw with their own bundled renderer, no network.
+
+Both carry an ``image/png`` rendered by vl-convert, for front ends that draw neither.  The chart
+spec is the same either way.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import itertools
+import json
+import os
+from html import escape as html_escape
+
+import altair as alt
+import vl_convert as vlc
+
+_COUNTER = itertools.count()
+
+PALETTE = ["#1f5f8b", "#d1495b", "#edae49", "#00798c", "#66a182", "#8d96a3"]
+ROUTE_COLORS = {"online": "#d1495b", "offline": "#1f5f8b"}
+
+BOOK_PAGE_ENV = "PFT_BOOK_PAGE"
+# Altair 6 writes Vega-Lite 6 specs; JupyterLab 4 and VS Code register the v5 mimetype, whose
+# renderer draws the book's charts (they use no v6-only feature), so both are offered.
+VEGALITE_MIMETYPES = ("application/vnd.vegalite.v6+json", "application/vnd.vegalite.v5+json")
+
+
+def in_book_page() -> bool:
+    """True while ``pft`` executes a page of the book (it sets ``PFT_BOOK_PAGE=1``)."""
+    return os.environ.get(BOOK_PAGE_ENV) == "1"
+
+
+@alt.theme.register("pft", enable=True)
+def theme() -> alt.theme.ThemeConfig:
+    """The book's chart theme: readable labels, a colour-blind-safe palette, no chart border."""
+    font = "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif"
+    return {
+        "config": {
+            "font": font,
+            "view": {"continuousWidth": 420, "continuousHeight": 260, "stroke": None},
+            "axis": {"labelFontSize": 12, "titleFontSize": 13, "gridColor": "#e6e6e6"},
+            "legend": {"labelFontSize": 12, "titleFontSize": 12, "labelLimit": 320},
+            "title": {"fontSize": 14, "anchor": "start"},
+            "range": {"category": PALETTE},
+        }
+    }
+
+
+class Figure:
+    """A chart ready for display: HTML via the vendored ``vegaEmbed`` on a book page, the standard
+    Vega-Lite mimetypes elsewhere, and a PNG for front ends that draw neither."""
+
+    def __init__(self, chart: alt.TopLevelMixin):
+        self.spec = chart.to_dict()
+
+    def _html(self) -> str:
+        spec = json.dumps(self.spec, sort_keys=True)
+        div = f"pft-chart-{next(_COUNTER)}-{hashlib.sha1(spec.encode()).hexdigest()[:10]}"
+        title = self.spec.get("title", "")
+        title = title.get("text", "") if isinstance(title, dict) else title
+        label = html_escape(f"Chart: {title}" if title else "Chart", quote=True)
+        # focusable, so keyboard users can scroll a chart wider than the page (axe: scrollable-region-focusable)
+        return (
+            f'<div class="pft-chart" id="{div}" tabindex="0" role="group" aria-label="{label}"></div>\n'
+            "<script>(function () {\n"
+            f"  var el = document.getElementById('{div}');\n"
+            "  function draw() {\n"
+            f"    vegaEmbed(el, {spec}, {{renderer: 'svg', actions: false}})\n"
+            "      .catch(function (e) { el.textContent = 'Chart failed to draw: ' + e; });\n"
+            "  }\n"
+            "  if (window.vegaEmbed) { draw(); } else { window.addEventListener('load', draw); }\n"
+            "})();</script>"
+        )
+
+    def _repr_mimebundle_(self, include=None, exclude=None) -> dict:
+        png = base64.b64encode(vlc.vegalite_to_png(self.spec, scale=2)).decode()
+        if in_book_page():
+            return {"text/html": self._html(), "image/png": png}
+        return {**{mime: self.spec for mime in VEGALITE_MIMETYPES}, "image/png": png}
+
+
+def show(chart: alt.TopLevelMixin) -> None:
+    """Display ``chart`` now, wherever the call sits in a cell (inside a function, or before more code).
+
+    In the book, each cell that draws a chart carries a numbered caption in its metadata
+    (``mystnb.figure``), so a cell draws at most one chart."""
+    from IPython.display import display
+
+    display(Figure(chart))

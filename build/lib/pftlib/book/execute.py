@@ -1,0 +1,156 @@
+"""Execute one chapter notebook with papermill: validated parameters in, a rendered page out.
+
+The page is written atomically (a temporary file in the same folder, then a rename), so an
+interrupted run leaves either the previous page or the new one, never half of one; a failed run
+removes the previous page, so no stale page survives.  Each page carries, in its metadata, the
+digest of the code that produced it (notebook + pftlib sources) and its provenance, and shows a
+"Reproduce this" box.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shlex
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import nbformat
+import papermill as pm
+
+from .chapters import Chapter
+from .charts import BOOK_PAGE_ENV
+from .provenance import record
+
+PACKAGE = Path(__file__).resolve().parents[1]
+
+
+class ChapterFailed(RuntimeError):
+    """A chapter notebook raised; the message names the chapter and the cell."""
+
+
+def code_digest(chapter: Chapter, root: Path) -> str:
+    """SHA-256 of the chapter's source notebook, every pftlib source file, and the data files the
+    chapter reads (its ``inputs``)."""
+    h = hashlib.sha256(chapter.source(root).read_bytes())
+    files = [(p.relative_to(PACKAGE).as_posix(), p) for p in sorted(PACKAGE.rglob("*.py"))]
+    files += [(p.relative_to(root).as_posix(), p) for pattern in chapter.inputs for p in sorted(root.glob(pattern))]
+    for name, path in files:
+        h.update(name.encode())
+        h.update(path.read_bytes())
+    return h.hexdigest()
+
+
+def page_record(page: Path) -> dict[str, Any] | None:
+    """The ``pftlib`` metadata of an executed page, or None if there is no readable page (a missing,
+    truncated or otherwise corrupt page is simply out of date)."""
+    try:
+        return nbformat.read(page, as_version=4).metadata.get("pftlib")
+    except (OSError, ValueError, KeyError, nbformat.ValidationError):
+        return None
+
+
+def command(chapter: Chapter, params: dict[str, Any]) -> str:
+    """The exact ``pft run`` command that reproduces ``params`` (non-default values spelled out)."""
+    words = ["pft", "run", chapter.slug]
+    for name, value in params.items():
+        if value != chapter.schema.defaults()[name]:
+            words += ["-p", name, str(value).lower() if isinstance(value, bool) else str(value)]
+    return shlex.join(words)
+
+
+def _reproduce_box(chapter: Chapter, meta: dict[str, Any]) -> str:
+    prov = meta["provenance"]
+    params = ", ".join(f"`{k}={v!r}`" for k, v in prov["parameters"].items())
+    versions = ", ".join(f"{k} {v}" for k, v in prov["versions"].items())
+    return "\n".join([
+        ":::{admonition} Reproduce this page",
+        ":class: tip dropdown",
+        "From a checkout of the book, after the README's set-up:",
+        "```bash",
+        meta["command"],
+        "```",
+        "| | |",
+        "|---|---|",
+        f"| parameters | {params} |",
+        f"| commit | `{prov['commit']}` |",
+        f"| packages | {versions} |",
+        f"| device | {prov['device']} |",
+        f"| wall time | {prov['wall_s']:.1f} s, executed {prov['executed_utc']} |",
+        ":::",
+        "",
+        f"```{{pft-launch}} notebooks/{chapter.stem}.ipynb",
+        "```",
+    ])
+
+
+def _kernel_env(root: Path, book_page: bool) -> None:
+    """Make papermill's ``python3`` kernel this interpreter, whatever kernels the user has, and
+    tell it whether it writes a page of the book (charts then draw with the site's bundle)."""
+    spec_dir = root / "_build" / ".kernels" / "kernels" / "python3"
+    spec_dir.mkdir(parents=True, exist_ok=True)
+    spec = {"argv": [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"],
+            "display_name": "Python 3 (pftlib)", "language": "python"}
+    (spec_dir / "kernel.json").write_text(json.dumps(spec, indent=1))
+    os.environ["JUPYTER_PATH"] = str(spec_dir.parents[1])
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    os.environ.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")
+    os.environ[BOOK_PAGE_ENV] = "1" if book_page else "0"
+
+
+def _atomic_write(nb: nbformat.NotebookNode, out: Path) -> None:
+    fd, tmp = tempfile.mkstemp(dir=out.parent, prefix=f".{out.stem}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            nbformat.write(nb, f)
+        os.replace(tmp, out)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def execute(chapter: Chapter, root: Path, params: dict[str, Any], out: Path | None = None,
+            progress: bool = True) -> dict[str, Any]:
+    """Run ``chapter`` with already-validated ``params``; write the page to ``out`` (default: the
+    book's page).  Returns the page's ``pftlib`` metadata.  Raises :class:`ChapterFailed`."""
+    out = out or chapter.page(root)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    code = code_digest(chapter, root)  # before running: an edit made during the run makes the page stale
+    _kernel_env(root, book_page=out == chapter.page(root))
+    fd, tmp = tempfile.mkstemp(dir=out.parent, prefix=f".{out.stem}.", suffix=".partial.ipynb")
+    os.close(fd)
+    start = time.perf_counter()
+    try:
+        pm.execute_notebook(
+            str(chapter.source(root)), tmp, parameters=params, cwd=str(root),
+            kernel_name="python3", progress_bar=progress, log_output=False,
+        )
+        nb = nbformat.read(tmp, as_version=4)
+    except pm.PapermillExecutionError as err:
+        if out == chapter.page(root):
+            out.unlink(missing_ok=True)
+        first_line = next((line for line in err.source.splitlines() if line.strip()), "")
+        raise ChapterFailed(
+            f"chapter '{chapter.slug}' ({chapter.source(root).relative_to(root)}) failed in cell "
+            f"{err.cell_index} of the executed notebook (execution count {err.exec_count}, "
+            f"starting `{first_line.strip()}`): {err.ename}: {err.evalue}"
+        ) from None
+    finally:
+        Path(tmp).unlink(missing_ok=True)
+    meta = {
+        "chapter": chapter.slug,
+        "code": code,
+        "command": command(chapter, params),
+        "provenance": record(root, params, time.perf_counter() - start),
+    }
+    nb.metadata["pftlib"] = meta
+    for cell in nb.cells:  # the page shows the injected values, not the defaults they replaced
+        if "parameters" in cell.metadata.get("tags", []):
+            cell.metadata["tags"] = [*cell.metadata["tags"], "remove-cell"]
+    nb.cells.insert(1, nbformat.v4.new_markdown_cell(_reproduce_box(chapter, meta)))
+    _atomic_write(nb, out)
+    return meta

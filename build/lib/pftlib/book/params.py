@@ -1,0 +1,147 @@
+"""Parameter schemas: every chapter parameter has a type, a default, an allowed range and a meaning.
+
+A bad value stops a run before any compute, with a message that names the parameter and says
+what is allowed.  The same schema validates the command line (``pft run -p NAME VALUE``) and the
+notebook itself (its first code cell after the ``parameters`` cell).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+
+class ParameterError(ValueError):
+    """A parameter value (or name) that the chapter's schema does not allow."""
+
+
+_TYPE_NAMES = {int: "an integer", float: "a number", str: "a string", bool: "true or false"}
+
+
+@dataclass(frozen=True)
+class Param:
+    """One parameter: ``low``/``high`` bound numbers (``low_open`` makes the lower bound strict);
+    ``choices`` restricts strings."""
+
+    name: str
+    type: type
+    default: Any
+    help: str
+    low: float | None = None
+    high: float | None = None
+    low_open: bool = False
+    choices: tuple[str, ...] | None = None
+
+    def __post_init__(self) -> None:
+        self.check(self.default)  # a schema whose default is invalid is a bug
+
+    def allowed(self) -> str:
+        """Human-readable allowed values, e.g. ``a number > 0`` or ``an integer in [1, 10]``."""
+        kind = _TYPE_NAMES[self.type]
+        if self.choices:
+            return "one of " + ", ".join(repr(c) for c in self.choices)
+        if self.low is not None and self.high is not None:
+            left = "(" if self.low_open else "["
+            return f"{kind} in {left}{_fmt(self.low)}, {_fmt(self.high)}]"
+        if self.low is not None:
+            return f"{kind} {'>' if self.low_open else '>='} {_fmt(self.low)}"
+        if self.high is not None:
+            return f"{kind} <= {_fmt(self.high)}"
+        return kind
+
+    def parse(self, text: str) -> Any:
+        """Convert a command-line string to this parameter's type, then check it."""
+        try:
+            if self.type is bool:
+                lowered = text.strip().lower()
+                if lowered not in {"true", "false", "1", "0", "yes", "no"}:
+                    raise ValueError(text)
+                value: Any = lowered in {"true", "1", "yes"}
+            elif self.type is int:
+                value = int(text)
+            else:
+                value = self.type(text)
+        except ValueError:
+            raise self._error(f"got {text!r}, which is not {_TYPE_NAMES[self.type]}") from None
+        return self.check(value)
+
+    def check(self, value: Any) -> Any:
+        """Return ``value`` (ints are accepted for floats) or raise :class:`ParameterError`."""
+        if self.type is float and isinstance(value, int) and not isinstance(value, bool):
+            value = float(value)
+        if not isinstance(value, self.type) or (self.type is not bool and isinstance(value, bool)):
+            raise self._error(f"got {value!r} of type {type(value).__name__}")
+        if self.type is float and not math.isfinite(value):
+            raise self._error(f"got {value!r}")
+        if self.choices is not None and value not in self.choices:
+            raise self._error(f"got {value!r}")
+        too_low = self.low is not None and (value <= self.low if self.low_open else value < self.low)
+        too_high = self.high is not None and value > self.high
+        if too_low or too_high:
+            raise self._error(f"got {value!r}")
+        return value
+
+    def _error(self, what: str) -> ParameterError:
+        return ParameterError(f"parameter '{self.name}': {what}; allowed: {self.allowed()} ({self.help})")
+
+
+def _fmt(x: float) -> str:
+    return f"{x:,}" if float(x).is_integer() and abs(x) >= 1e4 else f"{x:g}"
+
+
+@dataclass(frozen=True)
+class Constraint:
+    """A rule over several parameters, e.g. the tree size ``V**H`` must stay tractable.
+    ``holds`` returns False, or raises ``ValueError`` with the specific problem, when it is broken.
+    ``breaks`` is an example of values that violate it (the tests use it)."""
+
+    names: tuple[str, ...]
+    holds: Callable[[Mapping[str, Any]], bool]
+    message: str
+    breaks: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Schema:
+    """The parameters of one chapter, their cross-parameter constraints and a small profile."""
+
+    params: tuple[Param, ...]
+    constraints: tuple[Constraint, ...] = ()
+    quick: Mapping[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.validate(self.defaults())
+        self.validate({**self.defaults(), **self.quick})
+
+    def names(self) -> list[str]:
+        return [p.name for p in self.params]
+
+    def defaults(self) -> dict[str, Any]:
+        return {p.name: p.default for p in self.params}
+
+    def get(self, name: str) -> Param:
+        for p in self.params:
+            if p.name == name:
+                return p
+        raise ParameterError(f"unknown parameter '{name}'; this chapter takes: {', '.join(self.names())}")
+
+    def parse(self, pairs: list[tuple[str, str]]) -> dict[str, Any]:
+        """Parse ``(name, text)`` pairs from the command line into checked values."""
+        return {name: self.get(name).parse(text) for name, text in pairs}
+
+    def validate(self, values: Mapping[str, Any]) -> dict[str, Any]:
+        """Check a full or partial set of values; missing ones take their defaults."""
+        out = self.defaults()
+        for name, value in values.items():
+            out[name] = self.get(name).check(value)
+        for c in self.constraints:
+            try:
+                holds, detail = c.holds(out), ""
+            except ValueError as err:  # the rule found a specific problem, e.g. a mis-shaped data file
+                holds, detail = False, f": {err}"
+            if not holds:
+                got = ", ".join(f"{k}={out[k]!r}" for k in c.names)
+                raise ParameterError(f"parameters {', '.join(c.names)}: {c.message} (got {got}){detail}")
+        return out

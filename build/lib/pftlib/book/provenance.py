@@ -1,0 +1,63 @@
+"""What produced a page: parameters, commit, package versions, device and wall time."""
+
+from __future__ import annotations
+
+import os
+import platform
+import subprocess
+from datetime import datetime, timezone
+from importlib import metadata
+from pathlib import Path
+
+PACKAGES = (
+    "pftlib", "torch", "transformers", "trl", "datasets", "accelerate", "altair",
+    "papermill", "jupyter-book", "myst-nb",
+)
+
+
+def commit(root: Path) -> str:
+    """The git commit of ``root``, with ``+dirty`` when tracked files differ; ``unknown`` outside git."""
+    try:
+        head = subprocess.run(
+            ["git", "rev-parse", "--short=12", "HEAD"], cwd=root, capture_output=True, text=True, check=True
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "status", "--porcelain", "--untracked-files=no"], cwd=root, capture_output=True, text=True
+        ).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown"
+    return head + ("+dirty" if dirty else "")
+
+
+def versions() -> dict[str, str]:
+    """Installed versions of Python and the packages the book depends on."""
+    out = {"python": platform.python_version()}
+    for name in PACKAGES:
+        try:
+            out[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            out[name] = "not installed"
+    return out
+
+
+def device() -> str:
+    """The compute device in words, e.g. ``CPU x86_64, 2 cores, Linux`` or the GPU's name."""
+    import torch
+
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    cpu = f"CPU {platform.machine()}, {cores} cores, {platform.system()}"
+    if torch.cuda.is_available():
+        return f"{torch.cuda.device_count()} x {torch.cuda.get_device_name(0)}; {cpu}"
+    return cpu
+
+
+def record(root: Path, parameters: dict, wall_s: float) -> dict:
+    """The provenance record stored in an executed notebook's metadata."""
+    return {
+        "parameters": parameters,
+        "commit": commit(root),
+        "versions": versions(),
+        "device": device(),
+        "wall_s": round(wall_s, 2),
+        "executed_utc": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+    }

@@ -1,0 +1,140 @@
+"""The ``pft`` command: list chapters and parameters, run one chapter, build the book.
+
+Exit codes: 0 success, 1 a chapter or the HTML build failed, 2 bad usage or parameters
+(nothing executed, nothing written).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from importlib.metadata import version
+from pathlib import Path
+
+from .book.build import BuildFailed, build_html, execute_chapters
+from .book.chapters import CHAPTERS, find
+from .book.execute import ChapterFailed, execute
+from .book.params import ParameterError
+
+
+class UsageError(Exception):
+    """Bad usage: reported on stderr with exit code 2."""
+
+
+def project_root(start: Path | None = None) -> Path:
+    """The book's checkout: the nearest folder at or above ``start`` with ``_toc.yml`` and ``notebooks/``."""
+    start = (start or Path.cwd()).resolve()
+    for folder in (start, *start.parents):
+        if (folder / "_toc.yml").is_file() and (folder / "notebooks").is_dir():
+            return folder
+    raise UsageError(f"no book checkout (a folder with _toc.yml and notebooks/) at or above {start}")
+
+
+def schema_json(chapter) -> dict:
+    """One chapter's parameter schema as plain data (``pft list --json``)."""
+    s = chapter.schema
+    return {
+        "slug": chapter.slug, "notebook": f"notebooks/{chapter.stem}.ipynb", "title": chapter.title,
+        "parameters": [{"name": p.name, "type": p.type.__name__, "default": p.default, "help": p.help,
+                        "allowed": p.allowed(), "low": p.low, "high": p.high, "low_open": p.low_open,
+                        "choices": list(p.choices) if p.choices else None} for p in s.params],
+        "constraints": [{"names": list(c.names), "message": c.message} for c in s.constraints],
+        "quick": dict(s.quick),
+    }
+
+
+def cmd_list(args: argparse.Namespace) -> None:
+    if args.json:
+        print(json.dumps([schema_json(ch) for ch in CHAPTERS], indent=1))
+        return
+    for ch in CHAPTERS:
+        print(f"{ch.slug}  (chapter {int(ch.stem.split('_')[0])}: {ch.title}; notebooks/{ch.stem}.ipynb)")
+        rows = [("name", "type", "default", "allowed", "meaning")]
+        rows += [(p.name, p.type.__name__, repr(p.default), p.allowed(), p.help) for p in ch.schema.params]
+        widths = [max(len(r[i]) for r in rows) for i in range(4)]
+        for r in rows:
+            print("  " + "  ".join(c.ljust(w) for c, w in zip(r, widths)) + "  " + r[4])
+        for c in ch.schema.constraints:
+            print(f"  constraint on {', '.join(c.names)}: {c.message}")
+        if ch.schema.quick:
+            print("  quick profile (--quick): " + ", ".join(f"{k}={v!r}" for k, v in ch.schema.quick.items()))
+        print()
+
+
+def enter_root() -> Path:
+    """Move to the book's checkout, where the chapters run: relative paths in parameters are then
+    checked against the same folder the notebook reads them from."""
+    root = project_root()
+    os.chdir(root)
+    return root
+
+
+def cmd_run(args: argparse.Namespace) -> None:
+    chapter = find(args.chapter)
+    out = Path(args.out).resolve() if args.out else None  # relative to where pft was called
+    if out is not None and (out.is_dir() or args.out.endswith("/")):
+        out = out / f"{chapter.stem}.ipynb"
+    if out is not None and out.suffix != ".ipynb":
+        raise UsageError(f"--out must be a folder or a .ipynb path, got {args.out}")
+    root = enter_root()
+    base = dict(chapter.schema.quick) if args.quick else {}
+    params = chapter.schema.validate({**base, **chapter.schema.parse(args.param or [])})
+    meta = execute(chapter, root, params, out=out, progress=not args.no_progress)
+    where = out or chapter.page(root)
+    print(f"[pft] wrote {where} in {meta['provenance']['wall_s']:.1f} s; reproduce with: {meta['command']}")
+
+
+def cmd_book(args: argparse.Namespace) -> None:
+    if args.jobs is not None and args.jobs < 1:
+        raise UsageError(f"--jobs must be at least 1, got {args.jobs}")
+    root = enter_root()
+    execute_chapters(root, quick=args.quick, force=args.force, keep=args.keep_params, jobs=args.jobs)
+    site = build_html(root)
+    print(f"[pft] the book is at {site / 'index.html'}")
+
+
+def parser() -> argparse.ArgumentParser:
+    ap = argparse.ArgumentParser(prog="pft", description="The companion book to 'All Roads Lead to Likelihood'.")
+    sub = ap.add_subparsers(dest="command", required=True)
+    ap.add_argument("--version", action="version", version=f"%(prog)s {version('pftlib')}")
+    listing = sub.add_parser("list", help="every chapter with its parameters")
+    listing.add_argument("--json", action="store_true", help="every chapter's parameter schema as JSON")
+    listing.set_defaults(func=cmd_list)
+
+    run = sub.add_parser("run", help="execute one chapter with papermill")
+    run.add_argument("chapter", help="slug, notebook name or number (see pft list)")
+    run.add_argument("-p", "--param", nargs=2, action="append", metavar=("NAME", "VALUE"),
+                     help="set a parameter (repeatable)")
+    run.add_argument("--out", help="write the executed notebook here instead of the book's page")
+    run.add_argument("--quick", action="store_true", help="start from the chapter's small profile")
+    run.add_argument("--no-progress", action="store_true", help="no progress bar")
+    run.set_defaults(func=cmd_run)
+
+    book = sub.add_parser("book", help="execute out-of-date chapters, then build the HTML site")
+    book.add_argument("--quick", action="store_true", help="each chapter's small profile (for tests)")
+    book.add_argument("--force", action="store_true", help="re-execute every chapter")
+    book.add_argument("--keep-params", action="store_true",
+                      help="keep the parameters each page was last run with (after pft run)")
+    book.add_argument("--jobs", type=int, default=None, metavar="N",
+                      help="chapters executed side by side (default: one per available core)")
+    book.set_defaults(func=cmd_book)
+    return ap
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        args.func(args)
+    except (ParameterError, UsageError) as err:
+        print(f"pft: error: {err}", file=sys.stderr)
+        return 2
+    except (ChapterFailed, BuildFailed) as err:
+        print(f"pft: failed: {err}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

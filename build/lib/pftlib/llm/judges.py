@@ -1,0 +1,132 @@
+"""Gold judges: who decides whether a policy's summary beats the reference.
+
+A judge is named by a string, so it can be a chapter parameter (its secret never is):
+
+* ``verifier`` — the synthetic task's gold verifier (exact, free);
+* ``rm:PATH`` — a trained global reward model (a folder or hub id holding the model and tokenizer),
+  the paper's "gold RM" for readers without an API;
+* ``api:MODEL`` — an OpenAI-compatible chat-completions endpoint asked which of two summaries is
+  better, as the paper asks GPT-4o.  The key comes only from the environment variable
+  ``PFT_JUDGE_API_KEY`` and the endpoint from ``PFT_JUDGE_BASE_URL`` (default OpenAI's).
+
+Pointwise judges (verifier, reward model) also give a *score*, hence a mean true reward and a
+judge for online DPO's best-vs-worst selection; the API judge only compares.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import urllib.request
+from dataclasses import dataclass
+
+from collections.abc import Callable
+
+Scorer = Callable[[list[str], list[str]], list[float]]
+
+KEY_ENV, URL_ENV = "PFT_JUDGE_API_KEY", "PFT_JUDGE_BASE_URL"
+DEFAULT_URL = "https://api.openai.com/v1"
+PROMPT = (
+    "Which of the following summaries does a better job of summarizing the most important points in the "
+    "given forum post, without including unimportant or irrelevant details? A good summary is both precise "
+    "and concise.\n\nPost:\n{post}\n\nSummary A:\n{a}\n\nSummary B:\n{b}\n\n"
+    "Answer with a single letter, A or B."
+)
+
+
+def compare_scores(score: Scorer, prompts: list[str], a: list[str], b: list[str]) -> list[float]:
+    """1 where ``a`` scores higher, 0 where ``b`` does, 0.5 for a tie."""
+    sa, sb = score(prompts, a), score(prompts, b)
+    return [1.0 if x > y else 0.5 if x == y else 0.0 for x, y in zip(sa, sb)]
+
+
+@dataclass
+class ScoreJudge:
+    """A judge that scores each completion on its own."""
+
+    name: str
+    score: Scorer
+
+    def compare(self, prompts: list[str], a: list[str], b: list[str]) -> list[float]:
+        return compare_scores(self.score, prompts, a, b)
+
+
+@dataclass
+class APIJudge:
+    """Pairwise judgement by a chat model.  The two summaries are shown in a random order per
+    prompt (seeded) to cancel the model's position bias; an unparseable answer counts as a tie."""
+
+    model: str
+    seed: int = 0
+    timeout: float = 60.0
+    score: None = None
+
+    @property
+    def name(self) -> str:
+        return f"api:{self.model}"
+
+    def _ask(self, content: str) -> str:
+        key = os.environ.get(KEY_ENV)
+        if not key:
+            raise RuntimeError(f"the API judge needs its key in the environment variable {KEY_ENV}")
+        url = os.environ.get(URL_ENV, DEFAULT_URL).rstrip("/") + "/chat/completions"
+        body = json.dumps({"model": self.model, "temperature": 0, "max_tokens": 1,
+                           "messages": [{"role": "user", "content": content}]}).encode()
+        request = urllib.request.Request(url, body, {"Authorization": f"Bearer {key}",
+                                                     "Content-Type": "application/json"})
+        with urllib.request.urlopen(request, timeout=self.timeout) as response:
+            return json.load(response)["choices"][0]["message"]["content"].strip().upper()
+
+    def compare(self, prompts: list[str], a: list[str], b: list[str]) -> list[float]:
+        rng = random.Random(self.seed)
+        out = []
+        for p, x, y in zip(prompts, a, b):
+            swap = rng.random() < 0.5
+            answer = self._ask(PROMPT.format(post=p, a=y if swap else x, b=x if swap else y))[:1]
+            first = {"A": 1.0, "B": 0.0}.get(answer, 0.5)
+            out.append(1.0 - first if swap else first)
+        return out
+
+
+Judge = ScoreJudge | APIJudge
+
+
+def _is_checkpoint(value: str) -> bool:
+    from .models import is_checkpoint  # torch and transformers load only when a path is checked
+
+    return is_checkpoint(value)
+
+
+def check_spec(spec: str) -> None:
+    """Raise ``ValueError`` unless ``spec`` names a judge; an API judge also needs its key set."""
+    kind, _, arg = spec.partition(":")
+    if spec == "verifier":
+        return
+    if kind not in ("rm", "api") or not arg:
+        raise ValueError(f"judge must be 'verifier', 'rm:PATH' or 'api:MODEL', got {spec!r}")
+    if kind == "rm" and not _is_checkpoint(arg):
+        raise ValueError(f"judge {spec!r}: {arg} is neither an existing folder (a saved reward model) nor a hub id "
+                         "such as owner/name")
+    if kind == "api" and not os.environ.get(KEY_ENV):
+        raise ValueError(f"judge {spec!r} needs an API key in the environment variable {KEY_ENV} "
+                         "(never as a parameter: papermill writes parameters into the page)")
+
+
+def from_spec(spec: str, verifier: Scorer | None, seed: int = 0) -> Judge:
+    """The judge a spec names; ``verifier`` is the task's gold verifier, if it has one."""
+    from transformers import AutoTokenizer
+
+    from .models import reward_model
+    from .rewards import global_reward
+
+    check_spec(spec)
+    kind, _, arg = spec.partition(":")
+    if spec == "verifier":
+        if verifier is None:
+            raise ValueError("judge 'verifier' needs the synthetic task; real data sets have no verifier")
+        return ScoreJudge("verifier", verifier)
+    if kind == "api":
+        return APIJudge(arg, seed)
+    tokenizer = AutoTokenizer.from_pretrained(arg)
+    return ScoreJudge(spec, global_reward(reward_model(tokenizer, arg, seed).eval(), tokenizer))

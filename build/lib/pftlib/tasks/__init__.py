@@ -1,0 +1,15 @@
+"""Text tasks with a known true reward (the verifier), their data sets and tokenizer, and
+loaders for the real Reddit TL;DR schema."""
+
+from .budget import BudgetTask
+from .datasets import eval_prompts, load_tldr, sft_dataset
+from .summarize import EOS, PAD, SEPARATOR, Task, parse_document, parse_summary, rouge_l
+from .tokenizer import build_tokenizer
+
+#: Either synthetic task: the coverage (or ROUGE-L) summary, or the budgeted summary.
+SyntheticTask = Task | BudgetTask
+
+__all__ = [
+    "EOS", "PAD", "SEPARATOR", "BudgetTask", "SyntheticTask", "Task", "build_tokenizer", "eval_prompts", "load_tldr",
+    "parse_document", "parse_summary", "rouge_l", "sft_dataset",
+]

@@ -1,0 +1,130 @@
+"""The routes of preference fine-tuning, each fitted to solver precision.
+
+* offline (DPO): ``max_pi  BT-likelihood(r_pi)`` over tabular policies;
+* online (two-stage RLHF): ``r_hat = argmax_{r in R} BT-likelihood(r)``, then soft RL:
+  ``pi = soft_optimal(r_hat)``;
+* proper learning (Theorem 3.1): ``max_w BT-likelihood(r_{pi_w})`` over the soft-optimal policies
+  ``pi_w = soft_optimal(r_w)`` of a reward class — optimised *through* soft value iteration;
+* projection: ``argmin_{pi in Pi(R)} KL(P_pi || target)``, soft RL over a restricted class;
+* SFT: ``max_pi  mean log P_pi(demo)``; its two-stage twin, maximum-entropy inverse RL:
+  ``r_hat = argmax_r mean log P*_r(demo)``, then ``soft_optimal(r_hat)``.
+
+``grad_tol`` is the stopping tolerance on the largest gradient entry (see :func:`minimize`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import torch
+
+from .optimize import GRAD_TOL, minimize
+from .preferences import Pairs, bt_log_likelihood, draw_completions, dpo_loss
+from .rewards import Linear, Tabular
+from .soft_rl import soft_optimal
+from .tree import Logits, log_probs, normalize
+
+
+def fit_reward(model: Tabular | Linear, pairs: Pairs, grad_tol: float = GRAD_TOL) -> torch.Tensor:
+    """Reward-model MLE over a reward class; returns the fitted ``(P, V**H)`` reward."""
+    params = model.init()
+    minimize(params, lambda: -bt_log_likelihood(model(params), pairs), grad_tol=grad_tol)
+    return model(params).detach()
+
+
+def fit_dpo(ref: Logits, beta: float, pairs: Pairs, grad_tol: float = GRAD_TOL) -> Logits:
+    """DPO over tabular policies, started at the reference; returns normalised logits."""
+    logits = [layer.clone() for layer in ref]
+    minimize(logits, lambda: dpo_loss(logits, ref, beta, pairs), grad_tol=grad_tol)
+    return normalize([layer.detach() for layer in logits])
+
+
+def fit_online(model: Tabular | Linear, ref: Logits, beta: float, pairs: Pairs,
+               grad_tol: float = GRAD_TOL) -> tuple[torch.Tensor, Logits]:
+    """Two-stage RLHF: reward-model MLE over ``model``'s class, then exact soft RL."""
+    reward = fit_reward(model, pairs, grad_tol)
+    return reward, soft_optimal(reward, ref, beta)[0]
+
+
+def fit_proper(model: Tabular | Linear, ref: Logits, beta: float, pairs: Pairs) -> Logits:
+    """Maximum likelihood over ``Pi(R) = {soft_optimal(r): r in R}``, by gradients through soft
+    value iteration (Theorem 3.1's right-hand side)."""
+    params = model.init()
+    minimize(params, lambda: dpo_loss(soft_optimal(model(params), ref, beta)[0], ref, beta, pairs))
+    return [layer.detach() for layer in soft_optimal(model(params).detach(), ref, beta)[0]]
+
+
+def fit_projection(model: Tabular | Linear, ref: Logits, beta: float, target_logp: torch.Tensor,
+                   restarts: int = 8, seed: int = 0) -> Logits:
+    """Reverse-KL projection of a trajectory distribution onto ``Pi(R)``:
+    ``argmin_{r in R} KL(P_{soft_optimal(r)} || target)``.  With ``target = P*_r`` this is soft
+    RL against ``r`` restricted to the policy class ``Pi(R)`` (the projection lemma).
+
+    Reverse KL is mode-seeking and not convex in the reward's parameters, so a single descent can
+    stop in a local minimum: the fit starts from zero and from ``restarts`` seeded random points,
+    and keeps, per prompt, the best solution found.
+    """
+    g = torch.Generator().manual_seed(seed)
+
+    def kl_of(params: list[torch.Tensor]) -> torch.Tensor:
+        logp = log_probs(soft_optimal(model(params), ref, beta)[0])
+        return (logp.exp() * (logp - target_logp)).sum(-1)
+
+    best = model.init()
+    best_kl = torch.full((best[0].shape[0],), float("inf"), dtype=best[0].dtype)
+    for start in range(restarts + 1):
+        params = [p if start == 0 else 3 * torch.randn(p.shape, generator=g, dtype=p.dtype) for p in model.init()]
+        minimize(params, lambda: kl_of(params).sum())
+        found = kl_of(params).detach()
+        better = found < best_kl
+        best = [torch.where(better[:, None], p.detach(), b) for p, b in zip(params, best)]
+        best_kl = torch.where(better, found, best_kl)
+    return [layer.detach() for layer in soft_optimal(model(best).detach(), ref, beta)[0]]
+
+
+@dataclass(frozen=True)
+class Demos:
+    """Demonstrations: completion ``completion[k]`` for prompt ``prompt[k]`` with a weight."""
+
+    prompt: torch.Tensor
+    completion: torch.Tensor
+    weight: torch.Tensor
+
+    @staticmethod
+    def sample(logp: torch.Tensor, n: int, generator: torch.Generator) -> "Demos":
+        """``n`` demonstrations: a uniform prompt, then a completion from ``exp(logp[prompt])``."""
+        prompt = torch.randint(logp.shape[0], (n,), generator=generator)
+        completion = draw_completions(logp, prompt, 1, generator)[:, 0]
+        return Demos(prompt, completion, torch.ones(n, dtype=torch.float64))
+
+    def with_pseudocounts(self, eps: float, prompts: int, n: int) -> "Demos":
+        """Add ``eps`` pseudo-demonstrations of every completion (a symmetric Dirichlet prior)."""
+        p, c = torch.meshgrid(torch.arange(prompts), torch.arange(n), indexing="ij")
+        return Demos(torch.cat([self.prompt, p.flatten()]), torch.cat([self.completion, c.flatten()]),
+                     torch.cat([self.weight, torch.full((prompts * n,), float(eps), dtype=torch.float64)]))
+
+    def log_likelihood(self, logp: torch.Tensor) -> torch.Tensor:
+        """Weighted mean log-likelihood of the demonstrations under trajectory log-probs ``logp``."""
+        return (self.weight * logp[self.prompt, self.completion]).sum() / self.weight.sum()
+
+
+def fit_sft(ref: Logits, demos: Demos) -> Logits:
+    """Supervised fine-tuning: maximum likelihood of the demonstrations over tabular policies."""
+    logits = [layer.clone() for layer in ref]
+    minimize(logits, lambda: -demos.log_likelihood(log_probs(logits)))
+    return normalize([layer.detach() for layer in logits])
+
+
+def fit_irl(model: Tabular | Linear, ref: Logits, beta: float, demos: Demos) -> tuple[torch.Tensor, Logits]:
+    """Maximum-entropy inverse RL, then soft RL: ``r_hat = argmax_r mean log P*_r(demo)`` with
+    ``log P*_r = log P_ref + r/beta - log Z``, then ``soft_optimal(r_hat)``."""
+    params = model.init()
+    log_ref = log_probs(ref)
+
+    def loss() -> torch.Tensor:
+        tilt = log_ref + model(params) / beta
+        return -demos.log_likelihood(tilt - torch.logsumexp(tilt, -1, keepdim=True))
+
+    minimize(params, loss)
+    reward = model(params).detach()
+    return reward, soft_optimal(reward, ref, beta)[0]
