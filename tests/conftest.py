@@ -30,6 +30,17 @@ def copy_checkout(dest: Path) -> Path:
     return dest
 
 
+def commit_all(root: Path) -> str:
+    """Make ``root`` a git repository with everything committed; return the short commit."""
+    def git(*args: str) -> str:
+        return subprocess.run(["git", *args], cwd=root, capture_output=True, text=True, check=True).stdout.strip()
+
+    git("init", "--quiet")
+    git("add", "--all")
+    git("-c", "user.name=pft tests", "-c", "user.email=tests@example.invalid", "commit", "--quiet", "-m", "build")
+    return git("rev-parse", "--short=12", "HEAD")
+
+
 NETGUARD = Path(__file__).parent / "netguard"
 # The test build's repository address, for the launch links (the real one is set in _config.yml).
 TEST_REPOSITORY = "https://github.com/pft-tests/companion"
@@ -61,6 +72,7 @@ def built_book(tmp_path_factory) -> tuple[Path, subprocess.CompletedProcess]:
     """A clean copy of the checkout after ``pft book --quick`` with the network blocked:
     (its root, the command's result); refused connections are logged to ``../network.log``."""
     root = copy_checkout(tmp_path_factory.mktemp("built") / "book")
+    commit_all(root)  # a clean commit, as the Pages workflow builds from: the launch links need one
     for stray in (".pytest_cache/README.md", "scratch/notes.md"):  # what tools and readers leave behind
         (root / stray).parent.mkdir(parents=True, exist_ok=True)
         (root / stray).write_text("# not part of the book\n")

@@ -25,6 +25,7 @@ import papermill as pm
 from .chapters import Chapter
 from .charts import BOOK_PAGE_ENV
 from .provenance import record
+from .setup_cell import launch_commit, repository_url, stamp
 
 PACKAGE = Path(__file__).resolve().parents[1]
 
@@ -84,6 +85,8 @@ def _reproduce_box(chapter: Chapter, meta: dict[str, Any]) -> str:
         ":::",
         "",
         f"```{{pft-launch}} notebooks/{chapter.stem}.ipynb",
+        *([f":commit: {commit}"] if (commit := launch_commit(prov["commit"])) else []),
+        *([":needs-pages:"] if chapter.reads_pages else []),
         "```",
     ])
 
@@ -152,5 +155,7 @@ def execute(chapter: Chapter, root: Path, params: dict[str, Any], out: Path | No
         if "parameters" in cell.metadata.get("tags", []):
             cell.metadata["tags"] = [*cell.metadata["tags"], "remove-cell"]
     nb.cells.insert(1, nbformat.v4.new_markdown_cell(_reproduce_box(chapter, meta)))
+    if (repository := repository_url(root)) and (commit := launch_commit(meta["provenance"]["commit"])):
+        stamp(nb, repository, commit)  # the page's own notebook, downloaded, runs on Colab at this commit
     _atomic_write(nb, out)
     return meta
