@@ -2,15 +2,20 @@
 export HF_HUB_OFFLINE := 1
 VENV := .venv
 
-.PHONY: book test
+.PHONY: book pdf test
 
-$(VENV)/.installed: pyproject.toml scripts/install.sh
+$(VENV)/.installed: pyproject.toml constraints.txt scripts/install.sh
 	bash scripts/install.sh
 	touch $@
 
 ## Execute every chapter at its defaults, then build the HTML site into _build/html.
 book: $(VENV)/.installed
 	$(VENV)/bin/pft book
+
+## Print the built site into one PDF, _build/html/book.pdf (needs Chromium: scripts/install-browser.sh).
+pdf: book
+	bash scripts/install-browser.sh
+	$(VENV)/bin/pft pdf
 
 ## Run the test suite (it builds the book with --quick in a scratch copy and opens it in Chromium).
 test: $(VENV)/.installed

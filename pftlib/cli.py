@@ -95,6 +95,12 @@ def cmd_book(args: argparse.Namespace) -> None:
     print(f"[pft] the book is at {site / 'index.html'}")
 
 
+def cmd_pdf(args: argparse.Namespace) -> None:
+    from .book.pdf import build_pdf
+
+    print(f"[pft] the PDF is at {build_pdf(enter_root())}")
+
+
 def parser() -> argparse.ArgumentParser:
     ap = argparse.ArgumentParser(prog="pft", description="The companion book to 'All Roads Lead to Likelihood'.")
     sub = ap.add_subparsers(dest="command", required=True)
@@ -120,6 +126,9 @@ def parser() -> argparse.ArgumentParser:
     book.add_argument("--jobs", type=int, default=None, metavar="N",
                       help="chapters executed side by side (default: one per available core)")
     book.set_defaults(func=cmd_book)
+
+    pdf = sub.add_parser("pdf", help="print the built site into one PDF (_build/html/book.pdf) with headless Chromium")
+    pdf.set_defaults(func=cmd_pdf)
     return ap
 
 

@@ -36,11 +36,15 @@ def _files(entries: list) -> Iterator[str]:
             yield from _files(entry.get(key, []))
 
 
+def toc_files(root: Path) -> list[str]:
+    """Every page ``_toc.yml`` lists (paths without suffix), in book order."""
+    toc = yaml.safe_load((root / "_toc.yml").read_text())
+    return [toc["root"], *_files(toc.get("parts", []) + toc.get("chapters", []))]
+
+
 def toc_chapters(root: Path) -> list[Chapter]:
     """The chapters whose pages ``_toc.yml`` lists, in book order."""
-    toc = yaml.safe_load((root / "_toc.yml").read_text())
-    files = [toc["root"], *_files(toc.get("parts", []) + toc.get("chapters", []))]
-    return [by_stem(f.removeprefix(CHAPTER_DIR)) for f in files if f.startswith(CHAPTER_DIR)]
+    return [by_stem(f.removeprefix(CHAPTER_DIR)) for f in toc_files(root) if f.startswith(CHAPTER_DIR)]
 
 
 def wanted_params(chapter: Chapter, root: Path, quick: bool, keep: bool) -> dict:
