@@ -84,6 +84,24 @@ def book_env(root: Path) -> dict[str, str]:
     return {**offline_env(root.parent / "network.log"), "PFT_REPOSITORY_URL": TEST_REPOSITORY}
 
 
+@pytest.fixture(scope="module")
+def browser():
+    """Headless Chromium (the system's: Playwright cannot download browsers here)."""
+    from playwright.sync_api import sync_playwright
+
+    from pftlib.book.pdf import chromium_path
+
+    if not Path(chromium_path()).exists():
+        pytest.fail(f"no Chromium at {chromium_path()}: run scripts/install-browser.sh (or set PFT_CHROMIUM)")
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=chromium_path(), args=[
+            "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+            "--disable-component-update", "--disable-sync", "--no-first-run",
+        ])
+        yield b
+        b.close()
+
+
 EXERCISE = re.compile(r"^```\{exercise\}[^\n]*\n:label: (\S+)", re.M)
 SOLUTION_START = re.compile(r"^```\{solution-start\} (\S+)\n:class: dropdown\n```", re.M)
 SOLUTION_END = "```{solution-end}\n```"

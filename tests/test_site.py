@@ -18,7 +18,6 @@ import pytest
 
 from conftest import ROOT
 
-CHROMIUM = os.environ.get("PFT_CHROMIUM", "/usr/bin/chromium")
 SCREENS = ROOT / "test-artifacts" / "screens"
 LOCAL_HOSTS = {"127.0.0.1", "localhost"}
 
@@ -34,21 +33,6 @@ def site(built_book):
     threading.Thread(target=server.serve_forever, daemon=True).start()
     yield html, f"http://127.0.0.1:{server.server_address[1]}"
     server.shutdown()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"no Chromium at {CHROMIUM}: run scripts/install-browser.sh (or set PFT_CHROMIUM)")
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=[
-            "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-            "--disable-component-update", "--disable-sync", "--no-first-run",
-        ])
-        yield b
-        b.close()
 
 
 def pages(html: Path) -> list[str]:
