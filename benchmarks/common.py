@@ -10,17 +10,23 @@ ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "benchmarks" / "results"
 sys.path.insert(0, str(ROOT))
 
-from pftlib.book.provenance import record  # noqa: E402
+from pftlib.book.provenance import commit, record  # noqa: E402
+
+# The code a benchmark runs is the code at its start: a long run must not record the commit (or
+# the uncommitted edits) of whatever the checkout holds when it ends.
+STARTED_AT = commit(ROOT)
 
 
 def save(name: str, params: dict, rows: list[dict], wall_s: float, measured: Path = ROOT) -> Path:
     """Write ``results/<name>.json`` atomically: the measurements and what produced them
-    (``measured`` is the checkout that ran, whose commit is recorded)."""
+    (``measured`` is the checkout that ran; for this checkout, its commit when the run started)."""
     RESULTS.mkdir(parents=True, exist_ok=True)
     out = RESULTS / f"{name}.json"
     partial = out.with_suffix(".json.partial")
-    partial.write_text(json.dumps({"benchmark": name, "rows": rows, "provenance": record(measured, params, wall_s)},
-                                  indent=1) + "\n")
+    provenance = record(measured, params, wall_s)
+    if measured == ROOT:
+        provenance["commit"] = STARTED_AT
+    partial.write_text(json.dumps({"benchmark": name, "rows": rows, "provenance": provenance}, indent=1) + "\n")
     partial.replace(out)
     print(f"wrote {out.relative_to(ROOT)}")
     return out

@@ -84,6 +84,6 @@ def test_jupyterlab_draws_every_chart_offline(executed, lab, browser):
     page.goto(f"{lab}/lab/tree/notebooks/run.ipynb")
     page.wait_for_function(f"document.querySelectorAll('.jp-RenderedVegaCommon5').length >= {n_charts}",
                            timeout=120_000)
-    drawn = page.eval_on_selector_all(".jp-RenderedVegaCommon5", f"els => els.filter(e => e.querySelector('svg, canvas')).length")
+    drawn = page.eval_on_selector_all(".jp-RenderedVegaCommon5", "els => els.filter(e => e.querySelector('svg, canvas')).length")
     assert drawn == n_charts, (drawn, n_charts, outside[:5])
     page.close()
