@@ -1,14 +1,16 @@
 """`pft book` from a fresh clone of HEAD: cold (install, every chapter at its defaults, the HTML),
 then warm (nothing changed), with each chapter's own runtime.
 
-    .venv/bin/python benchmarks/build.py     # about 15 minutes on 2 cores
+    .venv/bin/python benchmarks/build.py               # about 12 minutes on 2 cores
+    .venv/bin/python benchmarks/build.py --keep DIR    # build in DIR and keep it (to read the pages)
 
-Targets (DESIGN.md): cold at most 20 minutes, warm under 2 minutes, each language-model chapter
+Targets (DESIGN.md and the language-model issue): cold at most 15 minutes, warm under 2 minutes, each language-model chapter
 at most 5 minutes.
 """
 
 from __future__ import annotations
 
+import argparse
 import json
 import subprocess
 import tempfile
@@ -25,9 +27,12 @@ def timed(cmd: list[str], cwd: Path) -> float:
 
 
 def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--keep", type=Path, help="clone into this new folder and keep it")
+    keep = ap.parse_args().keep
     start = time.time()
     with tempfile.TemporaryDirectory() as tmp:
-        clone = Path(tmp) / "book"
+        clone = keep.resolve() if keep else Path(tmp) / "book"
         subprocess.run(["git", "clone", "-q", str(ROOT), str(clone)], check=True)
         cold = timed(["make", "book"], clone)
         warm = timed([str(clone / ".venv" / "bin" / "pft"), "book"], clone)
