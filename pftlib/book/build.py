@@ -105,6 +105,9 @@ def execute_chapters(root: Path, quick: bool = False, force: bool = False, keep:
             print(f"[pft] {chapter.slug}: up to date", flush=True)
         else:
             waves[chapter.reads_pages].append((chapter, params))
+    if jobs > 1:  # kernels side by side: one OpenMP team each, or their spin-waits starve each other
+        threads = str(max(1, default_jobs() // jobs))
+        os.environ.update(OMP_NUM_THREADS=threads, MKL_NUM_THREADS=threads)
     failures = []
     for readers, wave in waves.items():  # readers of pages last, one at a time: they read each other
         with ThreadPoolExecutor(max_workers=1 if readers else jobs) as pool:
