@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 
 from pftlib import theory as T
 from pftlib.theory import fit as F
-from pftlib.theory.compare import policy_residual, regret, relabel_regrets, reward_residual, within_component_gap
+from pftlib.theory.compare import policy_residual, proper_by_search, regret, relabel_regrets, reward_residual, within_component_gap
 from pftlib.theory.preferences import components, relabel
 from pftlib.theory.rewards import reward_class
 
@@ -69,13 +69,52 @@ def test_theorem_2_2_online_and_offline_share_their_optima(inst, beta):
 
 
 @settings(max_examples=12, deadline=None)
-@given(instances, st.sampled_from(["token_counts", "token_at_position"]))
-def test_theorem_3_1_online_over_a_simple_class_is_mle_over_its_soft_optimal_policies(inst, features):
+@given(instances, st.sampled_from(["token_counts", "token_at_position"]), st.floats(0.2, 2.0))
+def test_theorem_3_1_online_over_a_simple_class_is_mle_over_its_soft_optimal_policies(inst, features, beta):
+    """Two different computations (the reward likelihood by L-BFGS then Newton; the policies'
+    DPO likelihood by Newton through soft value iteration, from zero) land on the same policy,
+    each fit at its gradient tolerance."""
     tree, _, ref, _, pairs = setup(*inst)
     model = reward_class(features, tree)
-    _, online = F.fit_online(model, ref, 0.5, pairs)
-    proper = F.fit_proper(model, ref, 0.5, pairs)
-    torch.testing.assert_close(T.log_probs(online), T.log_probs(proper), rtol=0, atol=1e-6)
+    with T.recording() as fits:
+        _, online = F.fit_online(model, ref, beta, pairs, 1e-12)
+        proper = F.fit_proper(model, ref, beta, pairs, 1e-12)
+    assert [f.name for f in fits] == ["reward MLE (linear)", "proper route (linear)"]
+    assert all(f.converged for f in fits), fits
+    torch.testing.assert_close(T.log_probs(online), T.log_probs(proper), rtol=0, atol=1e-9)
+
+
+@settings(max_examples=6, deadline=None)
+@given(st.integers(1, 4), st.integers(0, 10_000), st.sampled_from([40, 400]))
+def test_theorem_3_1_against_a_brute_force_search_over_the_one_direction_that_matters(H, seed, n_pairs):
+    tree, _, ref, _, pairs = setup(2, H, 1, seed, n_pairs)
+    model = reward_class("token_counts", tree)
+    _, online = F.fit_online(model, ref, 0.5, pairs, 1e-12)
+    found, width = proper_by_search(tree, ref, 0.5, pairs)
+    assert width < 1e-10
+    torch.testing.assert_close(T.log_probs(online), T.log_probs(found), rtol=0, atol=1e-5)  # loss values resolve w to ~sqrt(eps)
+
+
+def test_a_fit_that_stops_above_its_tolerance_says_so():
+    x = torch.tensor([3.0], dtype=T.DTYPE)
+    with T.recording() as fits:
+        T.minimize([x], lambda: (x ** 4).sum(), max_iter=1, grad_tol=1e-30, name="quartic")
+        T.newton([torch.tensor([3.0], dtype=T.DTYPE)], lambda p: (p[0] ** 2).sum(), 1e-12, name="quadratic")
+    assert [(f.name, f.converged) for f in fits] == [("quartic", False), ("quadratic", True)]
+    assert fits[1].grad == 0.0  # Newton solves a quadratic in one step
+
+
+@settings(max_examples=10, deadline=None)
+@given(instances, st.sampled_from(["tabular", "token_counts", "token_at_position"]))
+def test_every_reward_mle_ends_at_its_tolerance_on_the_summed_likelihood(inst, features):
+    tree, _, _, _, pairs = setup(*inst)
+    with T.recording() as fits:
+        reward = F.fit_reward(reward_class(features, tree), pairs, 1e-11)
+    assert len(fits) == 1 and fits[0].converged and fits[0].grad <= 1e-11
+    r = reward.clone().requires_grad_(True)
+    (-pairs.weights().sum() * T.bt_log_likelihood(r, pairs)).backward()
+    if features == "tabular":  # the recorded gradient is the true one (for the tabular class, w = r)
+        assert r.grad.abs().max() <= 1e-11
 
 
 @settings(max_examples=12, deadline=None)
@@ -154,3 +193,21 @@ def test_projection_onto_soft_optimal_policies_of_a_simple_class(inst, features)
         other = torch.randn(tree.prompts, model.features.shape[1], generator=g, dtype=T.DTYPE)
         member = T.log_probs(T.soft_optimal(model([other]), ref, 0.5)[0])
         assert torch.all(best <= T.kl(member, outside) + 1e-9)
+
+
+@settings(max_examples=10, deadline=None)
+@given(instances)
+def test_the_books_form_is_the_papers_literal_form_at_beta_1_with_a_uniform_reference(inst):
+    """E[r] - KL(P_pi || uniform) = E[r] + entropy - H log V, the book's DPO loss is the BT loss of
+    sum_h log pi, and Theorem 2.2 holds in that form."""
+    tree, g, _, truth, _ = setup(*inst)
+    uniform = tree.uniform_logits()
+    pairs = T.sample_pairs(truth, T.log_probs(uniform), 60, g).with_pseudocounts(0.1)
+    shift = tree.H * torch.log(torch.tensor(float(tree.V), dtype=T.DTYPE))
+    for pi in (tree.random_logits(g), tree.random_logits(g, scale=3.0)):
+        torch.testing.assert_close(T.objective(pi, truth, uniform, 1.0), T.paper_objective(pi, truth) - shift,
+                                   rtol=0, atol=1e-12)
+        assert abs(T.dpo_loss(pi, uniform, 1.0, pairs) + T.bt_log_likelihood(T.log_probs(pi), pairs)) < 1e-12
+    _, online = F.fit_online(reward_class("tabular", tree), uniform, 1.0, pairs)
+    offline = F.fit_dpo(uniform, 1.0, pairs)
+    assert abs(T.dpo_loss(online, uniform, 1.0, pairs) - T.dpo_loss(offline, uniform, 1.0, pairs)) < 1e-9

@@ -7,9 +7,9 @@ import torch
 
 from .fit import fit_online
 from .preferences import Pairs, bt_log_likelihood, dpo_loss, relabel, sample_pairs
-from .rewards import Linear, Tabular
+from .rewards import Linear, Tabular, token_counts
 from .soft_rl import kl, soft_optimal
-from .tree import Logits, log_probs
+from .tree import DTYPE, Logits, Tree, log_probs
 
 
 def within_component_gap(comp: torch.Tensor, r1: torch.Tensor, r2: torch.Tensor) -> float:
@@ -23,6 +23,40 @@ def within_component_gap(comp: torch.Tensor, r1: torch.Tensor, r2: torch.Tensor)
                 d = (r1[p, m] - r1[p, m].mean()) - (r2[p, m] - r2[p, m].mean())
                 gap = max(gap, d.abs().max().item())
     return gap
+
+
+def proper_by_search(tree: Tree, ref: Logits, beta: float, pairs: Pairs, span: float = 40.0,
+                     points: int = 801) -> tuple[Logits, float]:
+    """Theorem 3.1's right-hand side by brute force on the smallest simple class: ``V = 2`` token
+    counts and one prompt.  There ``r_w = w_0 c_0 + w_1 c_1`` with ``c_0 + c_1 = H``, so only
+    ``u = w_0 - w_1`` moves the policy.  The DPO loss of ``soft_optimal(u c_0)`` is evaluated on a
+    grid of ``u`` in ``[-span, span]``, and the best cell narrowed by golden-section search, which
+    compares loss values only (no gradient, no reward-model likelihood).  Returns the policy and
+    the width of the final bracket in ``u``."""
+    if tree.V != 2 or tree.prompts != 1:
+        raise ValueError("the brute-force search needs V = 2 and one prompt (one direction that matters)")
+    counts = token_counts(tree)[:, 0]
+
+    def loss(u: float) -> float:
+        return float(dpo_loss(soft_optimal((u * counts)[None], ref, beta)[0], ref, beta, pairs))
+
+    grid = torch.linspace(-span, span, points, dtype=DTYPE).tolist()
+    best = min(range(points), key=lambda i: loss(grid[i]))
+    lo, hi = grid[max(best - 1, 0)], grid[min(best + 1, points - 1)]
+    ratio = (5 ** 0.5 - 1) / 2
+    a, b = hi - ratio * (hi - lo), lo + ratio * (hi - lo)
+    fa, fb = loss(a), loss(b)
+    while hi - lo > 1e-12 * max(1.0, abs(lo)) and a < b:
+        if fa <= fb:
+            hi, b, fb = b, a, fa
+            a = hi - ratio * (hi - lo)
+            fa = loss(a)
+        else:
+            lo, a, fa = a, b, fb
+            b = lo + ratio * (hi - lo)
+            fb = loss(b)
+    u = (lo + hi) / 2
+    return soft_optimal((u * counts)[None], ref, beta)[0], hi - lo
 
 
 def reward_residual(reward: torch.Tensor, pairs: Pairs) -> float:

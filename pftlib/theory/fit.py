@@ -9,7 +9,9 @@
 * SFT: ``max_pi  mean log P_pi(demo)``; its two-stage twin, maximum-entropy inverse RL:
   ``r_hat = argmax_r mean log P*_r(demo)``, then ``soft_optimal(r_hat)``.
 
-``grad_tol`` is the stopping tolerance on the largest gradient entry (see :func:`minimize`).
+``grad_tol`` is the stopping tolerance on the largest gradient entry.  The likelihood fits end
+with Newton's method on the *summed* loss (so the tolerance does not loosen as data grow), and
+every fit records the gradient it reached (:func:`~pftlib.theory.optimize.recording`).
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from dataclasses import dataclass
 
 import torch
 
-from .optimize import GRAD_TOL, minimize
+from .optimize import GRAD_TOL, minimize, newton
 from .preferences import Pairs, bt_log_likelihood, draw_completions, dpo_loss
 from .rewards import Linear, Tabular
 from .soft_rl import soft_optimal
@@ -26,16 +28,28 @@ from .tree import Logits, log_probs, normalize
 
 
 def fit_reward(model: Tabular | Linear, pairs: Pairs, grad_tol: float = GRAD_TOL) -> torch.Tensor:
-    """Reward-model MLE over a reward class; returns the fitted ``(P, V**H)`` reward."""
+    """Reward-model MLE over a reward class; returns the fitted ``(P, V**H)`` reward.
+
+    The likelihood is concave in the class's parameters (the reward is linear in them), so L-BFGS
+    brings the fit close and Newton's method finishes it where L-BFGS stalls: the largest gradient entry of the
+    *summed* negative log-likelihood ends at most ``grad_tol`` (recorded; see
+    :func:`~pftlib.theory.optimize.recording`).  On the sum, not the mean, the tolerance does not
+    loosen as pairs are added."""
+    model = model.identified()
     params = model.init()
-    minimize(params, lambda: -bt_log_likelihood(model(params), pairs), grad_tol=grad_tol)
+    total = float(pairs.weights().sum())
+    minimize(params, lambda: -bt_log_likelihood(model(params), pairs), grad_tol=grad_tol / total, name=None)
+    newton(params, lambda p: -total * bt_log_likelihood(model(p), pairs), grad_tol, name=f"reward MLE ({model.name})")
     return model(params).detach()
 
 
 def fit_dpo(ref: Logits, beta: float, pairs: Pairs, grad_tol: float = GRAD_TOL) -> Logits:
-    """DPO over tabular policies, started at the reference; returns normalised logits."""
+    """DPO over tabular policies, started at the reference; returns normalised logits.  L-BFGS,
+    then Newton's method on the summed loss to ``grad_tol`` (recorded), as :func:`fit_reward`."""
     logits = [layer.clone() for layer in ref]
-    minimize(logits, lambda: dpo_loss(logits, ref, beta, pairs), grad_tol=grad_tol)
+    total = float(pairs.weights().sum())
+    minimize(logits, lambda: dpo_loss(logits, ref, beta, pairs), grad_tol=grad_tol / total, name=None)
+    newton(logits, lambda p: total * dpo_loss(p, ref, beta, pairs), grad_tol, name="DPO (tabular policies)")
     return normalize([layer.detach() for layer in logits])
 
 
@@ -46,11 +60,17 @@ def fit_online(model: Tabular | Linear, ref: Logits, beta: float, pairs: Pairs,
     return reward, soft_optimal(reward, ref, beta)[0]
 
 
-def fit_proper(model: Tabular | Linear, ref: Logits, beta: float, pairs: Pairs) -> Logits:
-    """Maximum likelihood over ``Pi(R) = {soft_optimal(r): r in R}``, by gradients through soft
-    value iteration (Theorem 3.1's right-hand side)."""
+def fit_proper(model: Tabular | Linear, ref: Logits, beta: float, pairs: Pairs, grad_tol: float = GRAD_TOL) -> Logits:
+    """Maximum likelihood over ``Pi(R) = {soft_optimal(r): r in R}`` (Theorem 3.1's right-hand
+    side), computed on the *policies*: the DPO loss of ``pi_w = soft_optimal(r_w)``, its gradient
+    and Hessian-vector products taken through soft value iteration, minimised by Newton's method
+    from ``w = 0`` (the loss is convex in ``w``: that is the theorem's content).  No reward-model
+    likelihood is evaluated, and no L-BFGS path is shared with :func:`fit_online`."""
+    model = model.identified()
     params = model.init()
-    minimize(params, lambda: dpo_loss(soft_optimal(model(params), ref, beta)[0], ref, beta, pairs))
+    total = float(pairs.weights().sum())
+    newton(params, lambda p: total * dpo_loss(soft_optimal(model(p), ref, beta)[0], ref, beta, pairs), grad_tol,
+           name=f"proper route ({model.name})")
     return [layer.detach() for layer in soft_optimal(model(params).detach(), ref, beta)[0]]
 
 
@@ -108,23 +128,31 @@ class Demos:
         return (self.weight * logp[self.prompt, self.completion]).sum() / self.weight.sum()
 
 
-def fit_sft(ref: Logits, demos: Demos) -> Logits:
-    """Supervised fine-tuning: maximum likelihood of the demonstrations over tabular policies."""
+def fit_sft(ref: Logits, demos: Demos, grad_tol: float = GRAD_TOL) -> Logits:
+    """Supervised fine-tuning: maximum likelihood of the demonstrations over tabular policies
+    (concave in the logits): L-BFGS, then Newton's method on the summed loss to ``grad_tol``."""
     logits = [layer.clone() for layer in ref]
-    minimize(logits, lambda: -demos.log_likelihood(log_probs(logits)))
+    total = float(demos.weight.sum())
+    minimize(logits, lambda: -demos.log_likelihood(log_probs(logits)), grad_tol=grad_tol / total, name=None)
+    newton(logits, lambda p: -total * demos.log_likelihood(log_probs(p)), grad_tol, name="SFT (tabular policies)")
     return normalize([layer.detach() for layer in logits])
 
 
-def fit_irl(model: Tabular | Linear, ref: Logits, beta: float, demos: Demos) -> tuple[torch.Tensor, Logits]:
+def fit_irl(model: Tabular | Linear, ref: Logits, beta: float, demos: Demos,
+            grad_tol: float = GRAD_TOL) -> tuple[torch.Tensor, Logits]:
     """Maximum-entropy inverse RL, then soft RL: ``r_hat = argmax_r mean log P*_r(demo)`` with
-    ``log P*_r = log P_ref + r/beta - log Z``, then ``soft_optimal(r_hat)``."""
+    ``log P*_r = log P_ref + r/beta - log Z`` (concave in the reward's parameters: L-BFGS, then
+    Newton's method on the summed loss to ``grad_tol``), then ``soft_optimal(r_hat)``."""
+    model = model.identified()
     params = model.init()
     log_ref = log_probs(ref)
+    total = float(demos.weight.sum())
 
-    def loss() -> torch.Tensor:
-        tilt = log_ref + model(params) / beta
+    def loss(p: list[torch.Tensor]) -> torch.Tensor:
+        tilt = log_ref + model(p) / beta
         return -demos.log_likelihood(tilt - torch.logsumexp(tilt, -1, keepdim=True))
 
-    minimize(params, loss)
+    minimize(params, lambda: loss(params), grad_tol=grad_tol / total, name=None)
+    newton(params, lambda p: total * loss(p), grad_tol, name=f"max-ent IRL ({model.name})")
     reward = model(params).detach()
     return reward, soft_optimal(reward, ref, beta)[0]

@@ -20,12 +20,16 @@ class Tabular:
     """Any reward on completions: parameters are the ``(P, V**H)`` table itself."""
 
     tree: Tree
+    name = "tabular"
 
     def init(self) -> list[torch.Tensor]:
         return [torch.zeros(self.tree.prompts, self.tree.n, dtype=DTYPE)]
 
     def __call__(self, params: list[torch.Tensor]) -> torch.Tensor:
         return params[0]
+
+    def identified(self) -> Tabular:
+        return self
 
 
 @dataclass(frozen=True)
@@ -34,12 +38,22 @@ class Linear:
 
     tree: Tree
     features: torch.Tensor
+    name = "linear"
 
     def init(self) -> list[torch.Tensor]:
         return [torch.zeros(self.tree.prompts, self.features.shape[1], dtype=DTYPE)]
 
     def __call__(self, params: list[torch.Tensor]) -> torch.Tensor:
         return params[0] @ self.features.T
+
+    def identified(self) -> Linear:
+        """The same rewards up to a constant, with no weight direction that only adds a constant.
+        Comparisons and soft RL cannot see such a direction (e.g. ``token_counts``: every
+        completion has ``H`` tokens), and an optimiser drifts along it until rounding swamps the
+        rest; the features' centred row space (by SVD) is what the data can determine."""
+        centred = self.features - self.features.mean(0)
+        _, s, vh = torch.linalg.svd(centred, full_matrices=False)
+        return Linear(self.tree, self.features @ vh[s > s.max() * 1e-10].T)
 
 
 def token_counts(tree: Tree) -> torch.Tensor:

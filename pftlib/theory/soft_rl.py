@@ -51,3 +51,17 @@ def objective(logits: Logits, reward: torch.Tensor, ref_logits: Logits, beta: fl
     """Soft RL objective ``J(pi) = E_pi[r] - beta KL(P_pi || P_ref)`` per prompt."""
     logp = log_probs(logits)
     return (logp.exp() * reward).sum(-1) - beta * kl(logp, log_probs(ref_logits))
+
+
+def entropy(logits: Logits) -> torch.Tensor:
+    """Entropy of the trajectory distribution, ``-sum_xi P_pi(xi) log P_pi(xi)``, per prompt."""
+    logp = log_probs(logits)
+    return -torch.where(logp > -torch.inf, logp.exp() * logp, torch.zeros_like(logp)).sum(-1)
+
+
+def paper_objective(logits: Logits, reward: torch.Tensor) -> torch.Tensor:
+    """The paper's literal form, ``E_pi[r] + H(P_pi)`` (entropy-regularised, no reference).  With a
+    uniform reference and ``beta = 1`` it is the book's :func:`objective` plus ``H log V``, since
+    ``KL(P_pi || uniform) = H log V - H(P_pi)``: the same maximiser, the same comparisons."""
+    return (log_probs(logits).exp() * reward).sum(-1) + entropy(logits)
+
