@@ -4,6 +4,7 @@ vegaEmbed on a book page, and a PNG everywhere."""
 from __future__ import annotations
 
 import base64
+import os
 
 import altair as alt
 import pandas as pd
@@ -43,3 +44,14 @@ def test_on_a_book_page_a_chart_calls_the_sites_vega_embed(monkeypatch):
 def test_only_the_exact_flag_means_a_book_page(monkeypatch, value):
     monkeypatch.setenv(BOOK_PAGE_ENV, value)
     assert "text/html" not in Figure(chart())._repr_mimebundle_()
+
+
+def test_executing_a_book_page_leaves_the_callers_environment_alone(monkeypatch):
+    """pft sets PFT_BOOK_PAGE only while it runs a page: a later notebook run in the same process
+    (a test, a reader's script) still gets live charts."""
+    from pftlib.book.execute import scoped_env
+
+    monkeypatch.delenv(BOOK_PAGE_ENV, raising=False)
+    with scoped_env(**{BOOK_PAGE_ENV: "1"}):
+        assert "text/html" in Figure(chart())._repr_mimebundle_()
+    assert BOOK_PAGE_ENV not in os.environ

@@ -21,8 +21,11 @@ def test_the_pdf_holds_every_page_in_order_with_the_solutions_open(built_book):
     assert len(titles) == len(toc_pages(root))  # one bookmark per page of _toc.yml
     text = " ".join(page.extract_text() for page in pdf.pages)
     flat = re.sub(r"\s+", " ", text)
+    def plain(text: str) -> str:  # the registry writes "-" where the page's heading has an en dash
+        return text.replace("\u2013", "-").replace("\u2014", "-")
+
     for ch in toc_chapters(root):
-        assert any(ch.title.split(":")[0] in t for t in titles), ch.title
+        assert any(plain(ch.title) in plain(t) for t in titles), (ch.title, titles)
     n_exercises = len(re.findall(r"Exercise \d+\.\d+", flat))
     n_solutions = len(re.findall(r"Solution to Exercise \d+\.\d+", flat))
     assert n_solutions >= 7 and n_exercises > n_solutions  # every numbered chapter shows its solutions

@@ -19,7 +19,7 @@ import yaml
 
 from . import assets
 from .chapters import Chapter, by_stem
-from .execute import ChapterFailed, code_digest, execute, page_record
+from .execute import ChapterFailed, code_digest, execute, page_record, scoped_env
 
 CHAPTER_DIR = "book/chapters/"
 
@@ -105,17 +105,18 @@ def execute_chapters(root: Path, quick: bool = False, force: bool = False, keep:
             print(f"[pft] {chapter.slug}: up to date", flush=True)
         else:
             waves[chapter.reads_pages].append((chapter, params))
-    if jobs > 1:  # kernels side by side: one OpenMP team each, or their spin-waits starve each other
-        threads = str(max(1, default_jobs() // jobs))
-        os.environ.update(OMP_NUM_THREADS=threads, MKL_NUM_THREADS=threads)
+    # Kernels side by side get one OpenMP team each, or their spin-waits starve each other.
+    n = str(max(1, default_jobs() // jobs))
+    threads = {"OMP_NUM_THREADS": n, "MKL_NUM_THREADS": n} if jobs > 1 else {}
     failures = []
-    for readers, wave in waves.items():  # readers of pages last, one at a time: they read each other
-        with ThreadPoolExecutor(max_workers=1 if readers else jobs) as pool:
-            running = []
-            for chapter, params in wave:
-                print(f"[pft] {chapter.slug}: executing {chapter.source(root).relative_to(root)}", flush=True)
-                running.append(pool.submit(_run_one, chapter, root, params, progress=jobs == 1))
-            failures += [err for job in running if (err := job.result())]
+    with scoped_env(**threads):
+        for readers, wave in waves.items():  # readers of pages last, one at a time: they read each other
+            with ThreadPoolExecutor(max_workers=1 if readers else jobs) as pool:
+                running = []
+                for chapter, params in wave:
+                    print(f"[pft] {chapter.slug}: executing {chapter.source(root).relative_to(root)}", flush=True)
+                    running.append(pool.submit(_run_one, chapter, root, params, progress=jobs == 1))
+                failures += [err for job in running if (err := job.result())]
     if failures:
         raise BuildFailed("\n".join(failures))
 

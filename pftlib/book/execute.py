@@ -16,6 +16,8 @@ import shlex
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -91,9 +93,23 @@ def _reproduce_box(chapter: Chapter, meta: dict[str, Any]) -> str:
     ])
 
 
-def _kernel_env(root: Path, book_page: bool) -> None:
-    """Make papermill's ``python3`` kernel this interpreter, whatever kernels the user has, and
-    tell it whether it writes a page of the book (charts then draw with the site's bundle)."""
+@contextmanager
+def scoped_env(**values: str) -> Iterator[None]:
+    """Set environment variables (which kernels started inside inherit) and restore them after."""
+    saved = {name: os.environ.get(name) for name in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for name, old in saved.items():
+            if old is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = old
+
+
+def _kernel_env(root: Path) -> None:
+    """Make papermill's ``python3`` kernel this interpreter, whatever kernels the user has."""
     spec_dir = root / "_build" / ".kernels" / "kernels" / "python3"
     spec_dir.mkdir(parents=True, exist_ok=True)
     spec = {"argv": [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"],
@@ -102,7 +118,6 @@ def _kernel_env(root: Path, book_page: bool) -> None:
     os.environ["JUPYTER_PATH"] = str(spec_dir.parents[1])
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")
-    os.environ[BOOK_PAGE_ENV] = "1" if book_page else "0"
 
 
 def _atomic_write(nb: nbformat.NotebookNode, out: Path) -> None:
@@ -123,15 +138,16 @@ def execute(chapter: Chapter, root: Path, params: dict[str, Any], out: Path | No
     out = out or chapter.page(root)
     out.parent.mkdir(parents=True, exist_ok=True)
     code = code_digest(chapter, root)  # before running: an edit made during the run makes the page stale
-    _kernel_env(root, book_page=out == chapter.page(root))
+    _kernel_env(root)
     fd, tmp = tempfile.mkstemp(dir=out.parent, prefix=f".{out.stem}.", suffix=".partial.ipynb")
     os.close(fd)
     start = time.perf_counter()
     try:
-        pm.execute_notebook(
-            str(chapter.source(root)), tmp, parameters=params, cwd=str(root),
-            kernel_name="python3", progress_bar=progress, log_output=False,
-        )
+        with scoped_env(**{BOOK_PAGE_ENV: "1" if out == chapter.page(root) else "0"}):  # charts: site or anywhere
+            pm.execute_notebook(
+                str(chapter.source(root)), tmp, parameters=params, cwd=str(root),
+                kernel_name="python3", progress_bar=progress, log_output=False,
+            )
         nb = nbformat.read(tmp, as_version=4)
     except pm.PapermillExecutionError as err:
         if out == chapter.page(root):
