@@ -18,6 +18,7 @@ from pathlib import Path
 import yaml
 
 from . import assets
+from .charts import BOOK_PAGE_ENV
 from .chapters import Chapter, by_stem
 from .execute import ChapterFailed, code_digest, execute, page_record, scoped_env
 
@@ -105,11 +106,13 @@ def execute_chapters(root: Path, quick: bool = False, force: bool = False, keep:
             print(f"[pft] {chapter.slug}: up to date", flush=True)
         else:
             waves[chapter.reads_pages].append((chapter, params))
-    # Kernels side by side get one OpenMP team each, or their spin-waits starve each other.
+    # Kernels side by side get one OpenMP team each, or their spin-waits starve each other.  Every
+    # chapter here writes a book page: setting that once, around all of them, lets the threads'
+    # own settings of it come and go in any order and still restores the caller's environment.
     n = str(max(1, default_jobs() // jobs))
     threads = {"OMP_NUM_THREADS": n, "MKL_NUM_THREADS": n} if jobs > 1 else {}
     failures = []
-    with scoped_env(**threads):
+    with scoped_env(**threads, **{BOOK_PAGE_ENV: "1"}):
         for readers, wave in waves.items():  # readers of pages last, one at a time: they read each other
             with ThreadPoolExecutor(max_workers=1 if readers else jobs) as pool:
                 running = []
