@@ -12,12 +12,12 @@ import urllib.request
 import nbformat
 import papermill as pm
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from conftest import copy_checkout, offline_env
 from pftlib.book.chapters import LIKELIHOOD
 
 VEGALITE = "application/vnd.vegalite.v5+json"
-DRAWN = ".jp-RenderedVegaCommon5 svg, .jp-RenderedVegaCommon5 canvas"
 
 
 def free_port() -> int:
@@ -82,8 +82,11 @@ def test_jupyterlab_draws_every_chart_offline(executed, lab, browser):
 
     page.route("**/*", local_only)
     page.goto(f"{lab}/lab/tree/notebooks/run.ipynb")
-    page.wait_for_function(f"document.querySelectorAll('.jp-RenderedVegaCommon5').length >= {n_charts}",
-                           timeout=120_000)
-    drawn = page.eval_on_selector_all(".jp-RenderedVegaCommon5", "els => els.filter(e => e.querySelector('svg, canvas')).length")
+    count_drawn = "[...document.querySelectorAll('.jp-RenderedVegaCommon5')].filter(e => e.querySelector('svg, canvas')).length"
+    try:  # Vega draws asynchronously after the output appears
+        page.wait_for_function(f"{count_drawn} >= {n_charts}", timeout=120_000)
+    except PlaywrightTimeout:
+        pass  # the assertion below says how many were drawn
+    drawn = page.evaluate(count_drawn)
     assert drawn == n_charts, (drawn, n_charts, outside[:5])
     page.close()
