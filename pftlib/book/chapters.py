@@ -122,7 +122,7 @@ GAP = Chapter(
 
 def _checkpoint_or_id(value: str) -> bool:
     """Empty (the default), an existing folder, or a hub id of the form ``owner/name``."""
-    from ..llm.models import is_checkpoint
+    from ..llm.judges import is_checkpoint
 
     return not value or is_checkpoint(value)
 

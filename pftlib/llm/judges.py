@@ -20,6 +20,7 @@ import os
 import random
 import urllib.request
 from dataclasses import dataclass
+from pathlib import Path
 
 from collections.abc import Callable
 
@@ -92,10 +93,10 @@ class APIJudge:
 Judge = ScoreJudge | APIJudge
 
 
-def _is_checkpoint(value: str) -> bool:
-    from .models import is_checkpoint  # torch and transformers load only when a path is checked
-
-    return is_checkpoint(value)
+def is_checkpoint(value: str) -> bool:
+    """An existing folder, or what a hub id looks like (``owner/name``): a checkpoint to load.
+    (Here, not in :mod:`.models`: checking parameters must not load torch.)"""
+    return Path(value).is_dir() or (value.count("/") == 1 and not value.startswith((".", "/")))
 
 
 def check_spec(spec: str) -> None:
@@ -105,7 +106,7 @@ def check_spec(spec: str) -> None:
         return
     if kind not in ("rm", "api") or not arg:
         raise ValueError(f"judge must be 'verifier', 'rm:PATH' or 'api:MODEL', got {spec!r}")
-    if kind == "rm" and not _is_checkpoint(arg):
+    if kind == "rm" and not is_checkpoint(arg):
         raise ValueError(f"judge {spec!r}: {arg} is neither an existing folder (a saved reward model) nor a hub id "
                          "such as owner/name")
     if kind == "api" and not os.environ.get(KEY_ENV):

@@ -4,7 +4,6 @@ checkpoints by name for readers with hub access (``EleutherAI/pythia-1.4b-dedupe
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 
 import torch
 from transformers import (
@@ -34,11 +33,6 @@ class Size:
 
 
 SIZES = {"tiny": Size(32, 1, 2), "small": Size(64, 2, 4), "base": Size(128, 4, 4)}
-
-
-def is_checkpoint(value: str) -> bool:
-    """An existing folder, or what a hub id looks like (``owner/name``): a checkpoint to load."""
-    return Path(value).is_dir() or (value.count("/") == 1 and not value.startswith((".", "/")))
 
 
 CPU_THREADS = 1
