@@ -16,6 +16,7 @@ every fit records the gradient it reached (:func:`~pftlib.theory.optimize.record
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import torch
@@ -27,29 +28,35 @@ from .soft_rl import soft_optimal
 from .tree import Logits, log_probs, normalize
 
 
+def _fit_to_tolerance(params: list[torch.Tensor], mean_loss: Callable[[list[torch.Tensor]], torch.Tensor],
+                      total: float, grad_tol: float, name: str) -> None:
+    """Minimise a weighted-mean loss in place: L-BFGS brings it close, Newton's method finishes it
+    on the *summed* loss (``total`` times the mean) until its largest gradient entry is at most
+    ``grad_tol``, which is recorded under ``name``.  On the sum, the tolerance does not loosen as
+    data are added."""
+    minimize(params, lambda: mean_loss(params), grad_tol=grad_tol / total, name=None)
+    newton(params, lambda p: total * mean_loss(p), grad_tol, name=name)
+
+
 def fit_reward(model: Tabular | Linear, pairs: Pairs, grad_tol: float = GRAD_TOL) -> torch.Tensor:
     """Reward-model MLE over a reward class; returns the fitted ``(P, V**H)`` reward.
 
-    The likelihood is concave in the class's parameters (the reward is linear in them), so L-BFGS
-    brings the fit close and Newton's method finishes it where L-BFGS stalls: the largest gradient entry of the
-    *summed* negative log-likelihood ends at most ``grad_tol`` (recorded; see
-    :func:`~pftlib.theory.optimize.recording`).  On the sum, not the mean, the tolerance does not
-    loosen as pairs are added."""
+    The likelihood is concave in the class's parameters (the reward is linear in them); it is
+    fitted to ``grad_tol`` on the summed loss (:func:`_fit_to_tolerance`, recorded; see
+    :func:`~pftlib.theory.optimize.recording`)."""
     model = model.identified()
     params = model.init()
-    total = float(pairs.weights().sum())
-    minimize(params, lambda: -bt_log_likelihood(model(params), pairs), grad_tol=grad_tol / total, name=None)
-    newton(params, lambda p: -total * bt_log_likelihood(model(p), pairs), grad_tol, name=f"reward MLE ({model.name})")
+    _fit_to_tolerance(params, lambda p: -bt_log_likelihood(model(p), pairs), float(pairs.weights().sum()),
+                      grad_tol, f"reward MLE ({model.name})")
     return model(params).detach()
 
 
 def fit_dpo(ref: Logits, beta: float, pairs: Pairs, grad_tol: float = GRAD_TOL) -> Logits:
-    """DPO over tabular policies, started at the reference; returns normalised logits.  L-BFGS,
-    then Newton's method on the summed loss to ``grad_tol`` (recorded), as :func:`fit_reward`."""
+    """DPO over tabular policies, started at the reference; returns normalised logits, fitted to
+    ``grad_tol`` on the summed loss (:func:`_fit_to_tolerance`)."""
     logits = [layer.clone() for layer in ref]
-    total = float(pairs.weights().sum())
-    minimize(logits, lambda: dpo_loss(logits, ref, beta, pairs), grad_tol=grad_tol / total, name=None)
-    newton(logits, lambda p: total * dpo_loss(p, ref, beta, pairs), grad_tol, name="DPO (tabular policies)")
+    _fit_to_tolerance(logits, lambda p: dpo_loss(p, ref, beta, pairs), float(pairs.weights().sum()), grad_tol,
+                      "DPO (tabular policies)")
     return normalize([layer.detach() for layer in logits])
 
 
@@ -130,29 +137,26 @@ class Demos:
 
 def fit_sft(ref: Logits, demos: Demos, grad_tol: float = GRAD_TOL) -> Logits:
     """Supervised fine-tuning: maximum likelihood of the demonstrations over tabular policies
-    (concave in the logits): L-BFGS, then Newton's method on the summed loss to ``grad_tol``."""
+    (concave in the logits), fitted to ``grad_tol`` on the summed loss (:func:`_fit_to_tolerance`)."""
     logits = [layer.clone() for layer in ref]
-    total = float(demos.weight.sum())
-    minimize(logits, lambda: -demos.log_likelihood(log_probs(logits)), grad_tol=grad_tol / total, name=None)
-    newton(logits, lambda p: -total * demos.log_likelihood(log_probs(p)), grad_tol, name="SFT (tabular policies)")
+    _fit_to_tolerance(logits, lambda p: -demos.log_likelihood(log_probs(p)), float(demos.weight.sum()), grad_tol,
+                      "SFT (tabular policies)")
     return normalize([layer.detach() for layer in logits])
 
 
 def fit_irl(model: Tabular | Linear, ref: Logits, beta: float, demos: Demos,
             grad_tol: float = GRAD_TOL) -> tuple[torch.Tensor, Logits]:
     """Maximum-entropy inverse RL, then soft RL: ``r_hat = argmax_r mean log P*_r(demo)`` with
-    ``log P*_r = log P_ref + r/beta - log Z`` (concave in the reward's parameters: L-BFGS, then
-    Newton's method on the summed loss to ``grad_tol``), then ``soft_optimal(r_hat)``."""
+    ``log P*_r = log P_ref + r/beta - log Z`` (concave in the reward's parameters, fitted to
+    ``grad_tol`` on the summed loss by :func:`_fit_to_tolerance`), then ``soft_optimal(r_hat)``."""
     model = model.identified()
     params = model.init()
     log_ref = log_probs(ref)
-    total = float(demos.weight.sum())
 
     def loss(p: list[torch.Tensor]) -> torch.Tensor:
         tilt = log_ref + model(p) / beta
         return -demos.log_likelihood(tilt - torch.logsumexp(tilt, -1, keepdim=True))
 
-    minimize(params, lambda: loss(params), grad_tol=grad_tol / total, name=None)
-    newton(params, lambda p: total * loss(p), grad_tol, name=f"max-ent IRL ({model.name})")
+    _fit_to_tolerance(params, loss, float(demos.weight.sum()), grad_tol, f"max-ent IRL ({model.name})")
     reward = model(params).detach()
     return reward, soft_optimal(reward, ref, beta)[0]
