@@ -49,7 +49,7 @@ def test_only_the_exact_flag_means_a_book_page(monkeypatch, value):
 def test_executing_a_book_page_leaves_the_callers_environment_alone(monkeypatch):
     """pft sets PFT_BOOK_PAGE only while it runs a page: a later notebook run in the same process
     (a test, a reader's script) still gets live charts."""
-    from pftlib.book.execute import scoped_env
+    from pftlib.environment import scoped_env
 
     monkeypatch.delenv(BOOK_PAGE_ENV, raising=False)
     with scoped_env(**{BOOK_PAGE_ENV: "1"}):

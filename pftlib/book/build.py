@@ -20,7 +20,8 @@ import yaml
 from . import assets
 from .charts import BOOK_PAGE_ENV
 from .chapters import Chapter, by_stem
-from .execute import ChapterFailed, code_digest, execute, page_record, scoped_env
+from ..environment import scoped_env
+from .execute import ChapterFailed, code_digest, execute, page_record
 
 CHAPTER_DIR = "book/chapters/"
 

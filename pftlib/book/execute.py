@@ -16,14 +16,13 @@ import shlex
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import nbformat
 import papermill as pm
 
+from ..environment import scoped_env
 from .chapters import Chapter
 from .charts import BOOK_PAGE_ENV
 from .provenance import record
@@ -91,21 +90,6 @@ def _reproduce_box(chapter: Chapter, meta: dict[str, Any]) -> str:
         *([":needs-pages:"] if chapter.reads_pages else []),
         "```",
     ])
-
-
-@contextmanager
-def scoped_env(**values: str) -> Iterator[None]:
-    """Set environment variables (which kernels started inside inherit) and restore them after."""
-    saved = {name: os.environ.get(name) for name in values}
-    os.environ.update(values)
-    try:
-        yield
-    finally:
-        for name, old in saved.items():
-            if old is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = old
 
 
 def _kernel_env(root: Path) -> None:

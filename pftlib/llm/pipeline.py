@@ -143,8 +143,9 @@ class Workspace:
     def batch(self) -> dict[str, Any]:
         """The TRL options every stage trains with: the batch size (pairs per batch for preference
         stages) and the experiment trackers to report to."""
-        trackers = [] if self.setup.report_to == "none" else self.setup.report_to.split(",")
-        return {"per_device_train_batch_size": self.setup.batch_size, "report_to": trackers or "none"}
+        trackers = self.setup.report_to
+        return {"per_device_train_batch_size": self.setup.batch_size,
+                "report_to": trackers if trackers == "none" else trackers.split(",")}
 
     def train_sft(self, name: str = "SFT", size: str | None = None) -> None:
         s = self.setup

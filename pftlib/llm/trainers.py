@@ -9,7 +9,6 @@ arguments go to the TRL config, so any TRL option can be set.
 from __future__ import annotations
 
 import os
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +18,7 @@ from transformers import PreTrainedModel, PreTrainedTokenizerBase
 from trl import DPOConfig, DPOTrainer, RewardConfig, RewardTrainer, SFTConfig, SFTTrainer
 from trl.experimental.online_dpo import OnlineDPOConfig, OnlineDPOTrainer
 
+from ..environment import scoped_env
 from .distributed import state as process_group
 from .preferences import Scorer
 
@@ -29,7 +29,8 @@ LOG_DIR_ENV = "PFT_LOG_DIR"
 def _args(config_cls, out: Path, seed: int, **overrides: Any):
     gpu = torch.cuda.is_available()
     defaults = dict(
-        output_dir=str(out), seed=seed, report_to="none", run_name="/".join(out.parts[-2:]), save_strategy="no", logging_steps=25,
+        output_dir=str(out), seed=seed, report_to="none", run_name="/".join(out.parts[-2:]),  # <seed folder>/<stage>
+        save_strategy="no", logging_steps=25,
         use_cpu=not gpu, bf16=gpu and torch.cuda.is_bf16_supported(), per_device_train_batch_size=32,
         lr_scheduler_type="cosine", dataloader_num_workers=0,
         gradient_checkpointing=False,  # TRL turns it on; it only slows small models (and disables the KV cache)
@@ -37,24 +38,18 @@ def _args(config_cls, out: Path, seed: int, **overrides: Any):
     return config_cls(**{**defaults, **overrides})
 
 
-@contextmanager
-def _tensorboard_dir(args):
+def _tensorboard_env(args) -> dict[str, str]:
     """With ``report_to`` naming TensorBoard, each run writes to ``$PFT_LOG_DIR/<run_name>``
     (default ``runs/``), not to its output folder, which a chapter deletes when it ends.  A
     ``TENSORBOARD_LOGGING_DIR`` the user set wins."""
     if "tensorboard" not in (args.report_to or []) or os.environ.get("TENSORBOARD_LOGGING_DIR"):
-        yield
-        return
-    os.environ["TENSORBOARD_LOGGING_DIR"] = str(Path(os.environ.get(LOG_DIR_ENV, "runs")) / args.run_name)
-    try:
-        yield  # transformers reads it when the trainer builds its callbacks
-    finally:
-        del os.environ["TENSORBOARD_LOGGING_DIR"]
+        return {}
+    return {"TENSORBOARD_LOGGING_DIR": str(Path(os.environ.get(LOG_DIR_ENV, "runs")) / args.run_name)}
 
 
 def _train(trainer_cls, args, tokenizer: PreTrainedTokenizerBase, out: Path, **parts: Any) -> PreTrainedModel:
     """Build ``trainer_cls`` from its config and parts, train, save to ``out``, return the model."""
-    with _tensorboard_dir(args):
+    with scoped_env(**_tensorboard_env(args)):  # transformers reads it when the trainer builds its callbacks
         trainer = trainer_cls(args=args, processing_class=tokenizer, **parts)
     return _finish(trainer, tokenizer, out)
 
