@@ -166,7 +166,8 @@ def _trackers_ok(p) -> bool:
     names = p["report_to"].split(",")
     unknown = [n for n in names if n not in INTEGRATION_TO_CALLBACK]
     if unknown or len(set(names)) != len(names):
-        raise ValueError(f"unknown or repeated tracker(s) {unknown or names}; known: {', '.join(sorted(INTEGRATION_TO_CALLBACK))}")
+        known = ", ".join(sorted(INTEGRATION_TO_CALLBACK))
+        raise ValueError(f"unknown or repeated tracker(s) {unknown or names}; known: {known}")
     missing = [n for n in names if n not in get_available_reporting_integrations()]
     if missing:
         raise ValueError(f"tracker(s) {', '.join(missing)} not installed here (pip install {' '.join(missing)})")

@@ -82,7 +82,7 @@ def compare_reward_models(ws: Workspace, rm_model, gold: judges.Judge, max_n: in
     SFT samples (the same samples for all three)."""
     s = ws.setup
     local = trainers.local_reward(ws.load("SFT"), ws.tok, ws.pairs, ws.dir / "Local RM", s.beta, ws.seed,
-                                  learning_rate=s.learning_rate, **ws.batch)
+                                  learning_rate=s.learning_rate, **ws.trl_options)
     scorers = dict(zip(REWARD_MODELS, (implicit_reward(ws.load("DPO"), ws.load("SFT"), ws.tok, s.beta),
                                        local_reward(local, ws.tok, s.beta), global_reward(rm_model, ws.tok))))
     validation = ws.held_out_pairs(s.n_eval)

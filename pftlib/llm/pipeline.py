@@ -140,7 +140,7 @@ class Workspace:
         return self.generate(self.load(name), prompts, n, seed)
 
     @property
-    def batch(self) -> dict[str, Any]:
+    def trl_options(self) -> dict[str, Any]:
         """The TRL options every stage trains with: the batch size (pairs per batch for preference
         stages) and the experiment trackers to report to."""
         trackers = self.setup.report_to
@@ -151,7 +151,7 @@ class Workspace:
         s = self.setup
         init = models.causal_lm(self.tok, s.model or size or s.size, self.seed)
         trainers.sft(init, self.tok, self.source.sft_data(s.n_sft, self.seed), self.dir / name, self.seed,
-                     num_train_epochs=s.sft_epochs, learning_rate=s.sft_learning_rate, **self.batch)
+                     num_train_epochs=s.sft_epochs, learning_rate=s.sft_learning_rate, **self.trl_options)
 
     @cached_property
     def pairs(self) -> datasets.Dataset:
@@ -164,13 +164,14 @@ class Workspace:
         s = self.setup
         init = str(self.dir / "SFT") if s.model else size or s.rm_size
         return trainers.reward(models.reward_model(self.tok, init, self.seed), self.tok, self.pairs, self.dir / name,
-                               self.seed, num_train_epochs=s.rm_epochs, learning_rate=s.rm_learning_rate, **self.batch)
+                               self.seed, num_train_epochs=s.rm_epochs, learning_rate=s.rm_learning_rate,
+                               **self.trl_options)
 
     def train_dpo(self, name: str, start: str = "SFT"):
         """One epoch of DPO on the pairs from the policy saved as ``start``, against SFT as reference."""
         s = self.setup
         return trainers.dpo(self.load(start), self.load("SFT"), self.tok, self.pairs, self.dir / name, s.beta,
-                            self.seed, num_train_epochs=1, learning_rate=s.learning_rate, **self.batch)
+                            self.seed, num_train_epochs=1, learning_rate=s.learning_rate, **self.trl_options)
 
     def online_round(self, start: str, judge, name: str, prompts: list[str] | None = None) -> datasets.Dataset:
         """One round of the paper's online DPO on ``prompts`` (default: the training pairs'
@@ -179,13 +180,13 @@ class Workspace:
         prompts = list(self.pairs["prompt"]) if prompts is None else prompts
         return online.online_dpo_round(self.dir / start, self.tok, prompts, judge, s.k,
                                        s.sample_temperature, self.source.max_new_tokens, self.dir / name, s.beta,
-                                       self.seed, learning_rate=s.learning_rate, **self.batch)[1]
+                                       self.seed, learning_rate=s.learning_rate, **self.trl_options)[1]
 
     def trl_online(self, judge, name: str, start: str = "SFT"):
         s = self.setup
         prompts = datasets.Dataset.from_dict({"prompt": list(self.pairs["prompt"])})
         trainers.online_dpo(self.load(start), self.load(start), self.tok, prompts, judge, self.dir / name, s.beta,
-                            self.source.max_new_tokens, self.seed, learning_rate=s.learning_rate, **self.batch,
+                            self.source.max_new_tokens, self.seed, learning_rate=s.learning_rate, **self.trl_options,
                             temperature=s.sample_temperature)
 
     def held_out_pairs(self, n: int) -> datasets.Dataset:

@@ -63,7 +63,7 @@ def run(study: Study, seed: int, workdir: Path) -> dict:
     rm = ws.train_rm()
     ws.train_dpo("DPO")
     local = trainers.local_reward(ws.load("SFT"), ws.tok, ws.pairs, ws.dir / "Local RM", setup.beta, seed,
-                                  learning_rate=setup.learning_rate, **ws.batch)
+                                  learning_rate=setup.learning_rate, **ws.trl_options)
     scorers = {
         "DPO-implicit": implicit_reward(ws.load("DPO"), ws.load("SFT"), ws.tok, setup.beta),
         "local": local_reward(local, ws.tok, setup.beta),
