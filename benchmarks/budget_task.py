@@ -18,17 +18,18 @@ from __future__ import annotations
 
 import tempfile
 import time
-from dataclasses import replace
+from dataclasses import asdict, replace
 from pathlib import Path
 
 from common import save
 
-from pftlib.llm.pipeline import Setup, run, synthetic_task
+from pftlib.llm.config import Pipeline
+from pftlib.llm.pipeline import run
 
 SEEDS = (0, 1, 2)
-BASE = Setup(n_sft=4000, n_pairs=2500, n_eval=300, rm_epochs=12, rm_learning_rate=1e-3, k=25, trl_online=False)
-TASKS = {"budgeted summary (budget verifier, budgets 2-8)": synthetic_task(8, "budget"),
-         "coverage summary (coverage verifier, 3-word budget)": synthetic_task(3, "coverage")}
+BASE = Pipeline(n_sft=4000, n_pairs=2500, n_eval=300, rm_epochs=12, rm_learning_rate=1e-3, k=25, trl_online=False)
+TASKS = {"budgeted summary (budget verifier, budgets 2-8)": {"budget": 8, "verifier": "budget"},
+         "coverage summary (coverage verifier, 3-word budget)": {"budget": 3, "verifier": "coverage"}}
 
 
 def main() -> None:
@@ -37,12 +38,12 @@ def main() -> None:
         for seed in SEEDS:
             t = time.time()
             with tempfile.TemporaryDirectory() as work:
-                result = run(replace(BASE, task=task), seed, Path(work))
+                result = run(replace(BASE, **task), seed, Path(work))
             rows.append({"task": label, "seed": seed, "seconds": time.time() - t,
                          **{k: v for k, v in result.items() if k not in ("seed", "setup")}})
             print(f"{label}, seed {seed}: {time.time() - t:.0f} s", flush=True)
-    params = {"setup": {k: v for k, v in vars(BASE).items() if k != "task"}, "seeds": list(SEEDS),
-              "tasks": {label: vars(task) for label, task in TASKS.items()}}
+    params = {"setup": asdict(BASE), "seeds": list(SEEDS),
+              "tasks": {label: vars(replace(BASE, **task).task) for label, task in TASKS.items()}}
     save("budget_task", params, rows, time.time() - start)
 
 

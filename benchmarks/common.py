@@ -10,7 +10,7 @@ ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "benchmarks" / "results"
 sys.path.insert(0, str(ROOT))
 
-from pftlib.book.provenance import commit, record  # noqa: E402
+from pftlib.provenance import commit, record  # noqa: E402
 
 # The code a benchmark runs is the code at its start: a long run must not record the commit (or
 # the uncommitted edits) of whatever the checkout holds when it ends.

@@ -22,13 +22,12 @@ from pathlib import Path
 from common import RESULTS, save
 
 from pftlib.llm.dial import dial_point
-from pftlib.llm.pipeline import Setup, synthetic_task
+from pftlib.llm.config import Setup
 
 SEEDS = (0, 1, 2)
 HORIZONS, PAIRS, DEFAULT_H, DEFAULT_PAIRS = (1, 3, 5, 8), (500, 1000, 2500), 8, 2500
 VERIFIERS = ("budget", "budget-rouge")
-BASE = Setup(n_sft=2500, n_pairs=DEFAULT_PAIRS, n_eval=200, rm_epochs=12, rm_learning_rate=1e-3, k=8,
-             trl_online=False)
+BASE = Setup(n_sft=2500, n_pairs=DEFAULT_PAIRS, n_eval=200, rm_epochs=12, rm_learning_rate=1e-3, k=8)
 
 
 def settings():
@@ -45,7 +44,7 @@ def main() -> None:
     partial = RESULTS / "lm_gap_dial.points.jsonl"  # resume: points already measured are kept
     done = [json.loads(line) for line in partial.read_text().splitlines()] if partial.exists() else []
     for s in settings():
-        setup = replace(BASE, task=synthetic_task(s["horizon"], s["verifier"]), n_pairs=s["n_pairs"])
+        setup = replace(BASE, budget=s["horizon"], verifier=s["verifier"], n_pairs=s["n_pairs"])
         for seed in SEEDS:
             found = [r for r in done if {k: r[k] for k in s} == s and r["seed"] == seed]
             if found:

@@ -21,10 +21,11 @@ from pathlib import Path
 from common import save
 
 from pftlib.llm import judges
-from pftlib.llm.pipeline import Setup, Workspace, synthetic_task
+from pftlib.llm.config import Setup
+from pftlib.llm.pipeline import Workspace
 
 SEEDS, KS = (0, 1, 2), (4, 25)
-SETUP = Setup(task=synthetic_task(3, "coverage"), n_sft=4000, n_pairs=2500, n_eval=300, trl_online=False)
+SETUP = Setup(budget=3, verifier="coverage", n_sft=4000, n_pairs=2500, n_eval=300)
 
 
 def ingredients(ws: Workspace, name: str, prompts: list[str], temperature: float) -> dict:

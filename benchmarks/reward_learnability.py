@@ -28,7 +28,8 @@ from common import save
 
 from pftlib.llm import models, trainers
 from pftlib.llm.linear_reward import fit_linear_reward
-from pftlib.llm.pipeline import rm_metrics, synthetic_task
+from pftlib.llm.config import synthetic_task
+from pftlib.llm.pipeline import rm_metrics
 from pftlib.llm.preferences import random_summary_pairs
 from pftlib.llm.rewards import global_reward
 from pftlib.tasks import build_tokenizer, parse_summary
@@ -73,7 +74,8 @@ def main() -> None:
             t = time.time()
             with tempfile.TemporaryDirectory() as work:
                 rm = trainers.reward(models.reward_model(tok, recipe["size"], 0), tok, train, Path(work), 0,
-                                     num_train_epochs=recipe["epochs"], learning_rate=recipe["lr"], disable_tqdm=True)
+                                     num_train_epochs=recipe["epochs"], learning_rate=recipe["lr"], disable_tqdm=True,
+                                     per_device_train_batch_size=32, lr_scheduler_type="cosine")
             reward = global_reward(rm, tok)
             rows.append({"verifier": name, "model": f"transformer ({recipe['size']}, {recipe['epochs']} epochs, "
                                                      f"lr {recipe['lr']:g})", "train": agreement(reward, train, gold),

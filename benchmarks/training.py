@@ -17,7 +17,7 @@ from pathlib import Path
 from common import save
 
 from pftlib.llm import models, preferences, rollout, trainers
-from pftlib.llm.pipeline import Setup
+from pftlib.llm.config import Setup
 from pftlib.tasks import build_tokenizer, eval_prompts
 
 N_PAIRS, N_PROMPTS, K = 2000, 500, 4
@@ -38,10 +38,13 @@ def main() -> None:
                                        lambda p, c: [task.score(x, y) for x, y in zip(p, c)], 0.05, 0)
     rows = []
     with tempfile.TemporaryDirectory() as work:
+        options = {"num_train_epochs": 1, "per_device_train_batch_size": setup.batch_size,
+                   "lr_scheduler_type": setup.lr_scheduler_type}  # one epoch at the chapters' batch size
         dpo = timed(lambda: trainers.dpo(models.causal_lm(tok, setup.size, 0), models.causal_lm(tok, setup.size, 0),
-                                         tok, pairs, Path(work) / "dpo", setup.beta, 0))
+                                         tok, pairs, Path(work) / "dpo", setup.beta, 0,
+                                         learning_rate=setup.learning_rate, **options))
         rm = timed(lambda: trainers.reward(models.reward_model(tok, setup.rm_size, 0), tok, pairs, Path(work) / "rm",
-                                           0, num_train_epochs=1))
+                                           0, learning_rate=setup.rm_learning_rate, **options))
     rows += [{"what": "DPO training", "unit": "pairs/s", "value": N_PAIRS / dpo, "seconds": dpo},
              {"what": "reward-model training", "unit": "pairs/s", "value": N_PAIRS / rm, "seconds": rm}]
     for new_tokens in (task.budget + 1, 48):

@@ -13,10 +13,10 @@ import sys
 from importlib.metadata import version
 from pathlib import Path
 
-from .book.build import BuildFailed, build_html, execute_chapters
-from .book.chapters import CHAPTERS, find
-from .book.execute import ChapterFailed, execute
-from .book.params import ParameterError
+from .publish.build import BuildFailed, build_html, execute_chapters
+from .publish.chapters import CHAPTERS, find
+from .publish.execute import ChapterFailed, execute
+from .params import ParameterError
 
 
 class UsageError(Exception):
@@ -96,7 +96,7 @@ def cmd_book(args: argparse.Namespace) -> None:
 
 
 def cmd_pdf(args: argparse.Namespace) -> None:
-    from .book.pdf import build_pdf
+    from .publish.pdf import build_pdf
 
     print(f"[pft] the PDF is at {build_pdf(enter_root())}")
 

@@ -11,8 +11,14 @@ from pathlib import Path
 
 import pytest
 
+os.environ.setdefault("HF_HUB_OFFLINE", "1")  # before anything loads datasets or transformers
+
+from pftlib.llm.config import Setup  # noqa: E402
+
 ROOT = Path(__file__).resolve().parents[1]
-os.environ.setdefault("HF_HUB_OFFLINE", "1")
+#: The TRL options every chapter stage trains with at its defaults (batch size, schedule), for tests
+#: that call the trainer wrappers directly.
+TRL = {"per_device_train_batch_size": Setup.batch_size, "lr_scheduler_type": Setup.lr_scheduler_type}
 
 
 def copy_checkout(dest: Path) -> Path:
@@ -89,7 +95,7 @@ def browser():
     """Headless Chromium (the system's: Playwright cannot download browsers here)."""
     from playwright.sync_api import sync_playwright
 
-    from pftlib.book.pdf import chromium_path
+    from pftlib.publish.pdf import chromium_path
 
     if not Path(chromium_path()).exists():
         pytest.fail(f"no Chromium at {chromium_path()}: run scripts/install-browser.sh (or set PFT_CHROMIUM)")

@@ -9,8 +9,8 @@ import sys
 import nbformat
 
 from conftest import ROOT, book_env, exercises, figures, offline_env, pft
-from pftlib.book.build import toc_chapters
-from pftlib.book.chapters import LIKELIHOOD, TEACHING
+from pftlib.publish.build import toc_chapters
+from pftlib.publish.chapters import LIKELIHOOD, TEACHING
 
 
 def test_book_quick_builds_the_site_from_a_clean_tree(built_book):
@@ -64,8 +64,8 @@ def test_a_notebook_edited_during_its_run_leaves_the_page_stale(checkout, monkey
     """The page records the digest of the code it ran, not of the code present when it finished."""
     from pathlib import Path
 
-    from pftlib.book import execute as ex
-    from pftlib.book.build import is_current
+    from pftlib.publish import execute as ex
+    from pftlib.publish.build import is_current
 
     real = ex.pm.execute_notebook
 
@@ -112,7 +112,7 @@ def test_every_chart_on_the_built_pages_is_a_numbered_figure(built_book):
 
 
 def test_pages_built_off_the_lock_are_told_apart(tmp_path):
-    from pftlib.book.provenance import locked, off_lock
+    from pftlib.provenance import locked, off_lock
 
     (tmp_path / "constraints.txt").write_text("# comment\ntorch==2.13.0\nJupyter_Book==1.0.4.post1\ntrl==1.16.0\n")
     lock = locked(tmp_path)
@@ -123,6 +123,6 @@ def test_pages_built_off_the_lock_are_told_apart(tmp_path):
 
 def test_this_environment_matches_the_committed_lock():
     """The suite runs with what constraints.txt pins (scripts/install.sh installs with it)."""
-    from pftlib.book.provenance import locked, off_lock, versions
+    from pftlib.provenance import locked, off_lock, versions
 
     assert off_lock(versions(), locked(ROOT)) == {}

@@ -10,7 +10,7 @@ import altair as alt
 import pandas as pd
 import pytest
 
-from pftlib.book.charts import BOOK_PAGE_ENV, VEGALITE_MIMETYPES, Figure
+from pftlib.report.charts import BOOK_PAGE_ENV, VEGALITE_MIMETYPES, Figure
 
 
 def chart() -> alt.Chart:

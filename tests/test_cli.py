@@ -8,8 +8,8 @@ import nbformat
 import pytest
 
 from conftest import pft
-from pftlib.book.chapters import CHAPTERS, LIKELIHOOD
-from pftlib.book.execute import ChapterFailed, execute
+from pftlib.publish.chapters import CHAPTERS, LIKELIHOOD
+from pftlib.publish.execute import ChapterFailed, execute
 
 
 def test_list_shows_every_parameter_with_type_default_range_and_meaning(checkout):
@@ -99,6 +99,6 @@ def test_the_notebook_validates_its_own_parameters_before_computing(checkout):
     with pytest.raises(ChapterFailed) as err:
         execute(LIKELIHOOD, checkout, {**LIKELIHOOD.schema.defaults(), "beta": -1.0}, progress=False)
     message = str(err.value)
-    assert "starting `from pftlib.book import parameters`" in message  # the first cell after the parameters
+    assert "starting `from pftlib.report import parameters`" in message  # the first cell after the parameters
     assert "ParameterError" in message and "'beta'" in message
     assert not LIKELIHOOD.page(checkout).exists()

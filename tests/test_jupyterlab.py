@@ -15,7 +15,7 @@ import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from conftest import copy_checkout, offline_env
-from pftlib.book.chapters import LIKELIHOOD
+from pftlib.publish.chapters import LIKELIHOOD
 
 VEGALITE = "application/vnd.vegalite.v5+json"
 

@@ -3,6 +3,8 @@ transformer reward model beside it on the budget verifier."""
 
 from __future__ import annotations
 
+from conftest import TRL
+
 from pftlib.llm.linear_reward import fit_linear_reward
 from pftlib.llm.pipeline import rm_metrics
 from pftlib.llm.preferences import random_summary_pairs
@@ -37,7 +39,7 @@ def test_the_transformer_reward_model_learns_the_budget_verifier_near_the_linear
     train, held = random_summary_pairs(TASK, 2500, 1, 0.1), random_summary_pairs(TASK, 500, 2, 0.1)
     tok = build_tokenizer(TASK)
     rm = trainers.reward(models.reward_model(tok, "small", 0), tok, train, tmp_path / "rm", 0,
-                         num_train_epochs=12, learning_rate=1e-3)
+                         num_train_epochs=12, learning_rate=1e-3, **TRL)
     transformer = agreement(global_reward(rm, tok), held)
     linear = agreement(fit_linear_reward(train, TASK.features), held)
     assert linear > 0.95 and transformer > max(0.85, linear - 0.12), (transformer, linear)

@@ -17,9 +17,9 @@ import pytest
 from sphinx.errors import ConfigError
 
 from conftest import TEST_REPOSITORY
-from pftlib.book.build import toc_chapters
-from pftlib.book.setup_cell import is_setup
-from pftlib.book.sphinx_ext import launch_urls
+from pftlib.publish.build import toc_chapters
+from pftlib.publish.setup_cell import is_setup
+from pftlib.publish.sphinx_ext import launch_urls
 
 EXTERNAL = ("http", "https", "mailto", "data", "javascript")
 

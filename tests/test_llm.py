@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from conftest import TRL
+
 import os
 
 import pytest
@@ -26,14 +28,16 @@ def pipeline(tmp_path_factory):
     data = sft_dataset(TASK, 300, seed=0)
     init = models.causal_lm(tok, "tiny", seed=0)
     init_logp = rollout.completion_logprobs(init, tok, list(data["prompt"][:50]), list(data["completion"][:50]))
-    sft = trainers.sft(init, tok, data, out / "sft", seed=0, num_train_epochs=2)
+    sft = trainers.sft(init, tok, data, out / "sft", seed=0, num_train_epochs=2, learning_rate=3e-3, **TRL)
     prompts = list(eval_prompts(TASK, 120, seed=1)["prompt"])
     pairs = preferences.labelled_pairs(prompts, rollout.sample(sft, tok, prompts, 2, 1.0, TASK.budget + 1, seed=0),
                                        verifier, temperature=0.1, seed=0)
-    rm = trainers.reward(models.reward_model(tok, "tiny", seed=0), tok, pairs, out / "rm", seed=0, num_train_epochs=8)
+    rm = trainers.reward(models.reward_model(tok, "tiny", seed=0), tok, pairs, out / "rm", seed=0, num_train_epochs=8,
+                         learning_rate=1e-3, **TRL)
     policy = models.causal_lm(tok, str(out / "sft"), seed=0)
     ref = models.causal_lm(tok, str(out / "sft"), seed=0)
-    dpo = trainers.dpo(policy, ref, tok, pairs, out / "dpo", beta=0.1, seed=0, num_train_epochs=3)
+    dpo = trainers.dpo(policy, ref, tok, pairs, out / "dpo", beta=0.1, seed=0, num_train_epochs=3, learning_rate=1e-3,
+                       **TRL)
     return dict(out=out, tok=tok, data=data, init_logp=init_logp, sft=sft, pairs=pairs, rm=rm, ref=ref, dpo=dpo)
 
 
@@ -68,7 +72,8 @@ def test_online_dpo_round_trains_on_best_vs_worst_pairs_of_its_judge(pipeline):
     prompts = list(eval_prompts(TASK, 40, seed=7)["prompt"])
     judge = global_reward(p["rm"], p["tok"])
     model, pairs = online.online_dpo_round(p["out"] / "sft", p["tok"], prompts, judge, k=4, temperature=1.0,
-                                           max_new_tokens=TASK.budget + 1, out=p["out"] / "online", beta=0.1)
+                                           max_new_tokens=TASK.budget + 1, out=p["out"] / "online", beta=0.1,
+                                           num_train_epochs=1, learning_rate=1e-3, **TRL)
     assert 0 < len(pairs) <= len(prompts) and (p["out"] / "online" / "config.json").is_file()
     chosen, rejected = judge(list(pairs["prompt"]), list(pairs["chosen"])), judge(list(pairs["prompt"]), list(pairs["rejected"]))
     # the same draws again, to know which samples ended: an unfinished sample is rejected whatever its score
@@ -102,7 +107,8 @@ def test_samples_respect_the_budget_and_kl_to_self_is_zero(pipeline):
 def test_training_is_deterministic(tmp_path):
     tok = build_tokenizer(TASK)
     data = sft_dataset(TASK, 64, seed=0)
-    runs = [trainers.sft(models.causal_lm(tok, "tiny", seed=3), tok, data, tmp_path / f"run{i}", seed=3, num_train_epochs=1)
+    runs = [trainers.sft(models.causal_lm(tok, "tiny", seed=3), tok, data, tmp_path / f"run{i}", seed=3, num_train_epochs=1,
+                         learning_rate=3e-3, **TRL)
             for i in range(2)]
     logps = [rollout.completion_logprobs(m, tok, list(data["prompt"][:8]), list(data["completion"][:8])) for m in runs]
     assert torch.equal(logps[0], logps[1])
@@ -137,9 +143,10 @@ def test_winrate_counts_ties_half():
 
 
 def test_the_whole_pipeline_runs_and_reports_every_policy(tmp_path):
-    from pftlib.llm.pipeline import GOLD_JUDGED, POLICIES, SIMPLE_JUDGED, TRL_ONLINE, Setup, run
+    from pftlib.llm.config import Pipeline
+    from pftlib.llm.pipeline import GOLD_JUDGED, POLICIES, SIMPLE_JUDGED, TRL_ONLINE, run
 
-    setup = Setup(task=TASK, size="tiny", rm_size="tiny", n_sft=64, sft_epochs=1, n_pairs=32, rm_epochs=1,
+    setup = Pipeline(budget=2, verifier="coverage", size="tiny", rm_size="tiny", n_sft=64, sft_epochs=1, n_pairs=32, rm_epochs=1,
                   n_eval=16, k=2)
     result = run(setup, seed=0, workdir=tmp_path)
     assert list(result["policies"]) == [*POLICIES, *GOLD_JUDGED, SIMPLE_JUDGED, TRL_ONLINE]
@@ -175,7 +182,7 @@ def test_report_to_tensorboard_writes_each_runs_events_under_the_log_dir(tmp_pat
     tok = build_tokenizer(task)
     data = sft_dataset(task, 32, seed=0)
     trainers.sft(models.causal_lm(tok, "tiny", seed=0), tok, data, tmp_path / "seed0" / "SFT", seed=0,
-                 num_train_epochs=1, logging_steps=1, report_to=["tensorboard"])
+                 num_train_epochs=1, learning_rate=3e-3, logging_steps=1, **{**TRL, "report_to": ["tensorboard"]})
     events = list((tmp_path / "logs" / "seed0" / "SFT").glob("events.out.tfevents.*"))
     assert events and events[0].stat().st_size > 0
     assert "TENSORBOARD_LOGGING_DIR" not in os.environ  # restored after the trainer was built

@@ -11,7 +11,7 @@ import papermill as pm
 import pytest
 
 from conftest import ROOT, exercises, figures
-from pftlib.book.chapters import CHAPTERS, TEACHING
+from pftlib.publish.chapters import CHAPTERS, TEACHING
 
 
 def test_notebook_defaults_match_the_schema():

@@ -12,8 +12,8 @@ import nbformat
 import pytest
 
 from conftest import ROOT
-from pftlib.book.chapters import CHAPTERS, find
-from pftlib.book.pages import glued
+from pftlib.publish.chapters import CHAPTERS, find
+from pftlib.publish.pages import glued
 
 COMMAND = re.compile(r"`(pft run [^`]+)`")
 

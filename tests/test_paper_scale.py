@@ -15,8 +15,9 @@ from tokenizers import Tokenizer, decoders, models, pre_tokenizers, trainers
 from transformers import GPTNeoXConfig, GPTNeoXForCausalLM, GPTNeoXForSequenceClassification, PreTrainedTokenizerFast
 
 from conftest import ROOT, pft
-from pftlib.llm.launch import load
-from pftlib.llm.pipeline import GOLD_JUDGED, POLICIES, TRL_ONLINE, Setup, run
+from pftlib.llm.config import Pipeline
+from pftlib.llm.experiments import load
+from pftlib.llm.pipeline import GOLD_JUDGED, POLICIES, TRL_ONLINE, run
 from pftlib.llm.sources import TLDR
 
 FIXTURES = ROOT / "tests" / "fixtures"
@@ -55,7 +56,7 @@ def checkpoints(tmp_path_factory):
 
 
 def test_the_pipeline_runs_on_tldr_schema_data_with_a_pretrained_checkpoint_and_a_gold_rm(checkpoints, tmp_path):
-    setup = Setup(model=str(checkpoints / "base"), sft_dataset=str(FIXTURES / "tldr"),
+    setup = Pipeline(model=str(checkpoints / "base"), sft_dataset=str(FIXTURES / "tldr"),
                   pref_dataset=str(FIXTURES / "tldr-preference"), judge=f"rm:{checkpoints / 'gold'}",
                   n_sft=3, sft_epochs=1, n_pairs=4, rm_epochs=1, n_eval=1, k=2)
     assert TLDR("", "").tokenizer(str(checkpoints / "base")).pad_token == "<|padding|>"  # added, as Pythia needs
@@ -68,11 +69,11 @@ def test_the_pipeline_runs_on_tldr_schema_data_with_a_pretrained_checkpoint_and_
 
 def test_real_data_without_a_judge_or_a_model_is_refused_before_training():
     with pytest.raises(ValueError, match="no verifier"):
-        Setup(model="m/x", sft_dataset="a/b", pref_dataset="c/d")
+        Pipeline(model="m/x", sft_dataset="a/b", pref_dataset="c/d")
     with pytest.raises(ValueError, match="pretrained model"):
-        Setup(sft_dataset="a/b", pref_dataset="c/d", judge="rm:x")
+        Pipeline(sft_dataset="a/b", pref_dataset="c/d", judge="rm:x")
     with pytest.raises(ValueError, match="both"):
-        Setup(sft_dataset="a/b")
+        Pipeline(sft_dataset="a/b")
 
 
 def _launch(*args, cwd, launcher=(sys.executable, "-m")):
@@ -85,8 +86,8 @@ def test_launch_writes_results_that_the_chapter_renders(checkout):
     assert bad.returncode == 2 and "'beta'" in bad.stderr and not (checkout / "x.json").exists()
     done = _launch("pipeline", *QUICK, "-p", "trl_online", "false", "--out", "runs/quick.json", cwd=checkout)
     assert done.returncode == 0, done.stderr[-3000:]
-    params, results, provenance = load(str(checkout / "runs/quick.json"), "pipeline")
-    assert params["size"] == "tiny" and len(results) == 1 and provenance["wall_s"] > 0
+    config, results, provenance = load(str(checkout / "runs/quick.json"), "pipeline")
+    assert config.size == "tiny" and len(results) == 1 and provenance["wall_s"] > 0
     with pytest.raises(ValueError, match="not 'reward-models'"):
         load(str(checkout / "runs/quick.json"), "reward-models")
     page = pft("run", "pipeline", "-p", "from_json", "runs/quick.json", "--out", "page.ipynb", "--no-progress",

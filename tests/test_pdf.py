@@ -7,8 +7,8 @@ import re
 from pypdf import PdfReader
 
 from conftest import book_env, pft
-from pftlib.book.build import toc_chapters
-from pftlib.book.pdf import PDF_NAME, toc_pages
+from pftlib.publish.build import toc_chapters
+from pftlib.publish.pdf import PDF_NAME, toc_pages
 
 
 def test_the_pdf_holds_every_page_in_order_with_the_solutions_open(built_book):

@@ -3,12 +3,14 @@ the whole study on tiny models."""
 
 from __future__ import annotations
 
+from conftest import TRL
+
 import pytest
 import torch
 
 from pftlib.llm import models, preferences, rollout, trainers
-from pftlib.llm.pipeline import Setup
-from pftlib.llm.reward_study import ORACLE, REWARD_MODELS, Study, run
+from pftlib.llm.config import RewardStudy
+from pftlib.llm.reward_study import ORACLE, REWARD_MODELS, best_of_ns, run
 from pftlib.llm.rewards import best_of_n, implicit_reward, local_reward
 from pftlib.tasks import Task, build_tokenizer, eval_prompts, sft_dataset
 
@@ -38,7 +40,7 @@ def test_best_of_n_keeps_the_best_of_the_first_n_and_scores_each_sample_once():
 def test_the_local_reward_model_is_bt_on_beta_log_pi_without_a_reference(tmp_path):
     tok = build_tokenizer(TASK)
     sft = trainers.sft(models.causal_lm(tok, "tiny", 0), tok, sft_dataset(TASK, 200, 0), tmp_path / "sft", 0,
-                       num_train_epochs=1)
+                       num_train_epochs=1, learning_rate=3e-3, **TRL)
     prompts = list(eval_prompts(TASK, 64, 1)["prompt"])
 
     def verifier(p, c):
@@ -49,7 +51,7 @@ def test_the_local_reward_model_is_bt_on_beta_log_pi_without_a_reference(tmp_pat
     before = local_reward(sft, tok, beta=0.5)
     margin0 = torch.tensor(before(prompts, chosen)) - torch.tensor(before(prompts, rejected))
     local = trainers.local_reward(models.causal_lm(tok, str(tmp_path / "sft"), 0), tok, pairs, tmp_path / "local",
-                                  beta=0.5, seed=0, num_train_epochs=5, learning_rate=3e-3)
+                                  beta=0.5, seed=0, num_train_epochs=5, learning_rate=3e-3, **TRL)
     after = local_reward(local, tok, beta=0.5)
     margin1 = torch.tensor(after(prompts, chosen)) - torch.tensor(after(prompts, rejected))
     # BT likelihood of the preferred completion under r = beta log pi rises from where SFT put it
@@ -59,18 +61,20 @@ def test_the_local_reward_model_is_bt_on_beta_log_pi_without_a_reference(tmp_pat
 
 
 def test_the_study_reports_three_reward_models_their_curves_and_the_size_grid(tmp_path):
-    setup = Setup(task=TASK, size="tiny", rm_size="tiny", n_sft=64, sft_epochs=1, n_pairs=32, rm_epochs=1, n_eval=12)
-    study = Study(setup, max_n=6, policy_sizes=("tiny", "small"), rm_sizes=("tiny",))
-    assert study.ns == [1, 2, 5, 6]
+    study = RewardStudy(budget=2, verifier="coverage", size="tiny", rm_size="tiny", n_sft=64, sft_epochs=1, n_pairs=32,
+                        rm_epochs=1, n_eval=12, max_n=6, grid_sizes="tiny,small")
+    ns = best_of_ns(study.max_n)
+    assert ns == [1, 2, 5, 6]
     result = run(study, seed=0, workdir=tmp_path)
     assert list(result["likelihood"]) == list(REWARD_MODELS)
     assert all(0 <= m["likelihood"] <= 1 and 0 <= m["agreement with gold judge"] <= 1
                for m in result["likelihood"].values())
     curves = result["best of n"]
-    assert list(curves) == [*REWARD_MODELS, ORACLE] and all(list(c) == study.ns for c in curves.values())
+    assert list(curves) == [*REWARD_MODELS, ORACLE] and all(list(c) == ns for c in curves.values())
     first = {c[1]["true reward"] for c in curves.values()}
     assert len(first) == 1  # N = 1: every reward model keeps the same first sample
     oracle = curves[ORACLE]
-    assert all(oracle[n]["true reward"] >= c[n]["true reward"] - 1e-12 for c in curves.values() for n in study.ns)
-    assert [(g["policy size"], g["RM size"]) for g in result["sizes"]] == [("tiny", "tiny"), ("small", "tiny")]
+    assert all(oracle[n]["true reward"] >= c[n]["true reward"] - 1e-12 for c in curves.values() for n in ns)
+    assert [(g["policy size"], g["RM size"]) for g in result["sizes"]] == [("tiny", "tiny"), ("tiny", "small"),
+                                                                          ("small", "tiny"), ("small", "small")]
     assert (tmp_path / "SFT small" / "config.json").is_file() and (tmp_path / "Local RM" / "config.json").is_file()

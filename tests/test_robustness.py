@@ -14,7 +14,7 @@ import nbformat
 import pytest
 
 from conftest import ROOT, pft
-from pftlib.book.chapters import CHAPTERS, PIPELINE
+from pftlib.publish.chapters import CHAPTERS, PIPELINE
 
 
 def test_a_book_build_killed_mid_run_resumes_and_leaves_nothing_half_written(checkout):

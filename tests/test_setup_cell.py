@@ -13,7 +13,7 @@ import nbformat
 import pytest
 
 from conftest import ROOT
-from pftlib.book.setup_cell import SETUP_CELL, is_setup, stamp
+from pftlib.publish.setup_cell import SETUP_CELL, is_setup, stamp
 
 
 def run_cell(source: str, cwd, monkeypatch, pip_calls: list | None = None) -> None:

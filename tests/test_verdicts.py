@@ -7,8 +7,8 @@ import math
 
 import pytest
 
-from pftlib.book import verdicts
-from pftlib.book.verdicts import Difference, describe, paired
+from pftlib.report import verdicts
+from pftlib.report.verdicts import Difference, describe, paired
 
 
 def test_a_clear_gain_counts_and_a_noisy_one_does_not():
@@ -71,7 +71,7 @@ def test_h6_is_supported_only_by_an_edge_that_closing_the_gap_removes():
 
 
 def test_the_language_model_dial_table_on_constructed_points():
-    from pftlib.book.verdicts import dial_table
+    from pftlib.report.verdicts import dial_table
 
     def point(h, seed, dpo, online, gold):
         return {"horizon": h, "seed": seed, "agreement": 0.9,

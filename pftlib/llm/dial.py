@@ -4,7 +4,7 @@ online's edge over DPO) with TRL's trainers instead of the exact engine.
 One point of the dial is one seed of a short pipeline: SFT, the global reward model, DPO, and the
 paper's Online DPO (SFT), judged once by the learned reward model and once by the gold verifier.
 Its *edge* is the online policy's mean true reward minus DPO's, both judged by the gold verifier
-on held-out prompts.  :func:`pftlib.book.verdicts.dial_table` turns points into a mean and sd per
+on held-out prompts.  :func:`pftlib.report.verdicts.dial_table` turns points into a mean and sd per
 setting, and calls each edge with the book's two-sd rule.
 """
 
@@ -13,7 +13,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from . import judges
-from .pipeline import Setup, Workspace, policy_metrics, rm_metrics
+from .config import Setup
+from .pipeline import Workspace, policy_metrics, rm_metrics
 from .rewards import global_reward
 
 LEARNED, GOLD = "Online DPO (SFT)", "Online DPO (SFT), gold judge"

@@ -28,10 +28,11 @@ from dataclasses import asdict, replace
 from pathlib import Path
 
 from ..tasks import eval_prompts
-from . import judges, trainers
-from .pipeline import Setup, Workspace, judged, policy_metrics, rm_metrics
-from .rewards import best_of_n, global_reward, implicit_reward, local_reward
-from .reward_study import REWARD_MODELS
+from . import judges
+from .config import GapClosers, Hypotheses
+from .pipeline import Workspace, judged, policy_metrics, rm_metrics
+from .reward_study import reward_models
+from .rewards import best_of_n, global_reward
 
 ONLINE_SFT, ONLINE_DPO = "Online DPO (SFT)", "Online DPO (DPO)"
 GOLD_LABELS = "Online DPO (SFT), verifier labels"
@@ -42,8 +43,7 @@ def swept(name: str, beta: float) -> str:
     return f"{name}, beta {beta:g}"
 
 
-def run_h1_h5(setup: Setup, seed: int, workdir: Path, betas: tuple[float, ...], prompt_factor: float,
-              max_n: int) -> dict:
+def run_h1_h5(setup: Hypotheses, seed: int, workdir: Path) -> dict:
     """Chapter 6's policies and reward models for one seed; their gold-judge metrics."""
     ws = Workspace(setup, seed, workdir)
     gold = judges.from_spec("verifier", ws.source.verifier(), seed)
@@ -57,14 +57,14 @@ def run_h1_h5(setup: Setup, seed: int, workdir: Path, betas: tuple[float, ...], 
     ws.online_round("SFT", gold.score, GOLD_LABELS)
     names = ["SFT", "DPO", "DPO 2x", ONLINE_SFT, ONLINE_DPO, GOLD_LABELS]
 
-    for beta in betas:  # H2: both routes at other betas, everything else equal
+    for beta in setup.beta_sweep:  # H2: both routes at other betas, everything else equal
         other = Workspace(replace(setup, beta=beta), seed, workdir)
         other.pairs = ws.pairs  # the same pairs (not resampled)
         other.train_dpo(swept("DPO", beta))
         other.online_round("SFT", rm, swept(ONLINE_SFT, beta))
         names += [swept("DPO", beta), swept(ONLINE_SFT, beta)]
 
-    n_more = round(prompt_factor * setup.n_pairs)  # H3: fresh prompts, as the paper's augmentation
+    n_more = round(setup.prompt_factor * setup.n_pairs)  # H3: fresh prompts, as the paper's augmentation
     prompts = list(ws.pairs["prompt"]) + list(eval_prompts(setup.task, n_more - setup.n_pairs, seed + 30_000)["prompt"])
     ws.online_round("SFT", rm, AUGMENTED, prompts)
     names.append(AUGMENTED)
@@ -72,7 +72,7 @@ def run_h1_h5(setup: Setup, seed: int, workdir: Path, betas: tuple[float, ...], 
     eval_prompts_, references = ws.source.evaluation(setup.n_eval, seed)
     result = {"seed": seed, "setup": asdict(setup), "n prompts": {"base": setup.n_pairs, "augmented": n_more},
               "policies": policy_metrics(ws, names, gold, eval_prompts_, references)}
-    result["reward models"] = compare_reward_models(ws, rm_model, gold, max_n, eval_prompts_, references)
+    result["reward models"] = compare_reward_models(ws, rm_model, gold, setup.max_n, eval_prompts_, references)
     return result
 
 
@@ -80,12 +80,8 @@ def compare_reward_models(ws: Workspace, rm_model, gold: judges.Judge, max_n: in
                           references: list[str]) -> dict[str, dict[str, float]]:
     """H5: each reward model's validation likelihood and the true reward of its best of ``max_n``
     SFT samples (the same samples for all three)."""
-    s = ws.setup
-    local = trainers.local_reward(ws.load("SFT"), ws.tok, ws.pairs, ws.dir / "Local RM", s.beta, ws.seed,
-                                  learning_rate=s.learning_rate, **ws.trl_options)
-    scorers = dict(zip(REWARD_MODELS, (implicit_reward(ws.load("DPO"), ws.load("SFT"), ws.tok, s.beta),
-                                       local_reward(local, ws.tok, s.beta), global_reward(rm_model, ws.tok))))
-    validation = ws.held_out_pairs(s.n_eval)
+    scorers = reward_models(ws, rm_model)
+    validation = ws.held_out_pairs(ws.setup.n_eval)
     samples = ws.sample("SFT", prompts, max_n, ws.seed + 2)
     out = {}
     for name, score in scorers.items():
@@ -95,21 +91,25 @@ def compare_reward_models(ws: Workspace, rm_model, gold: judges.Judge, max_n: in
     return out
 
 
-#: Chapter 7's settings: the task as Chapter 4 runs it, and the two ways the paper closes the gap
-#: (a horizon of one word; the task's ROUGE-L verifier against its optimal summary).
-SETTINGS = {"default (Chapter 4's task)": {},
-            "short horizon (one word)": {"horizon": 1},
-            "verifier as hard as the generator (ROUGE-L)": {"verifier": "rouge"}}
+def _rouge(verifier: str) -> str:
+    """The ROUGE-L verifier of the same task."""
+    return "budget-rouge" if verifier.startswith("budget") else "rouge"
 
 
-def run_h6(setup: Setup, seed: int, workdir: Path, settings: dict[str, dict]) -> dict:
-    """Chapter 7: in each setting (changes to the task), SFT, DPO, DPO 2x and Online DPO (DPO)
-    with the learned reward model, judged by that setting's verifier."""
+#: Chapter 7's settings, each a change to the setup: the task as Chapter 4 runs it, and the two
+#: ways the paper closes the gap (a horizon of one word; the task's ROUGE-L verifier against its
+#: optimal summary).
+SETTINGS = {"default (Chapter 4's task)": lambda s: s,
+            "short horizon (one word)": lambda s: replace(s, budget=1),
+            "verifier as hard as the generator (ROUGE-L)": lambda s: replace(s, verifier=_rouge(s.verifier))}
+
+
+def run_h6(setup: GapClosers, seed: int, workdir: Path) -> dict:
+    """Chapter 7: in each setting, SFT, DPO, DPO 2x and Online DPO (DPO) with the learned reward
+    model, judged by that setting's verifier."""
     result = {"seed": seed, "setup": asdict(setup), "settings": {}}
-    for i, (label, change) in enumerate(settings.items()):
-        task = setup.task.with_horizon(change.get("horizon", setup.task.horizon))
-        task = replace(task, verifier=change.get("verifier", task.verifier))
-        ws = Workspace(replace(setup, task=task), seed, workdir / f"setting{i}")
+    for i, (label, change) in enumerate(SETTINGS.items()):
+        ws = Workspace(change(setup), seed, workdir / f"setting{i}")
         gold = judges.from_spec("verifier", ws.source.verifier(), seed)
         ws.train_sft()
         rm = global_reward(ws.train_rm(), ws.tok)
@@ -118,6 +118,7 @@ def run_h6(setup: Setup, seed: int, workdir: Path, settings: dict[str, dict]) ->
         ws.online_round("DPO", rm, ONLINE_DPO)
         prompts, references = ws.source.evaluation(setup.n_eval, seed)
         validation = ws.held_out_pairs(setup.n_eval)
+        task = ws.setup.task
         result["settings"][label] = {
             "policies": policy_metrics(ws, ["SFT", "DPO", "DPO 2x", ONLINE_DPO], gold, prompts, references),
             "reward model": rm_metrics(rm, validation, gold.score),

@@ -18,8 +18,7 @@ true reward (when the judge scores), and a Monte-Carlo KL to SFT.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict
 from functools import cached_property
 from pathlib import Path
 from typing import Any
@@ -27,93 +26,17 @@ from typing import Any
 import datasets
 import torch
 
-from ..tasks import BudgetTask, SyntheticTask, Task
 from . import evaluate, judges, models, online, rollout, trainers
+from .config import Pipeline, Setup
 from .linear_reward import fit_linear_reward
 from .rewards import global_reward
-from .sources import Source, Synthetic, TLDR
+from .sources import Synthetic
 
 POLICIES = ("SFT", "DPO", "DPO 2x", "Online DPO (SFT)", "Online DPO (DPO)")
 GOLD_JUDGED = ("Online DPO (SFT), gold judge", "Online DPO (DPO), gold judge")
 #: Online DPO (SFT) judged by the linear reference: the verifier class as a dial (R_sim, simple).
 SIMPLE_JUDGED = "Online DPO (SFT), simple RM"
 TRL_ONLINE = "Online DPO (TRL, fully online)"
-
-
-def synthetic_task(budget: int = 8, verifier: str = "budget") -> SyntheticTask:
-    """The book's synthetic tasks (10 words, 12-word documents), by verifier:
-
-    * ``budget``: the budgeted summary (:class:`~pftlib.tasks.BudgetTask`), ``budget`` the largest
-      budget token (budgets from min(2, budget) up to it), the horizon;
-    * ``budget-rouge``: the same task judged by ROUGE-L against its optimal summary;
-    * ``coverage`` and ``rouge``: the coverage summary (:class:`~pftlib.tasks.Task`), ``budget``
-      its length limit in words.
-    """
-    if verifier.startswith("budget"):
-        return BudgetTask(min_budget=min(2, budget), max_budget=budget,
-                          verifier="rouge" if verifier == "budget-rouge" else "budget")
-    return Task(vocab=10, doc_length=12, budget=budget, verifier=verifier)
-
-
-@dataclass(frozen=True)
-class Setup:
-    """Everything the pipeline's numbers depend on, except the seed.
-
-    The task is the budgeted summary (budgets 2 to 8).  Its reward-model recipe (12 epochs at
-    learning rate 1e-3) comes from a probe on random summaries of training-style prompts: 0.83
-    held-out agreement with the verifier at 6 epochs and 3e-3, 0.88 at 12 epochs and 1e-3, 0.87 for
-    ``base`` at 6 and 1e-3 (``benchmarks/budget_task.py`` records it).  The other defaults come from
-    an earlier one-seed probe on the coverage summary (SFT true reward 0.566; DPO best at lr 1e-4
-    among 1e-3, 3e-4, 1e-4).  ``model``, ``sft_dataset`` and ``pref_dataset`` switch to a
-    pretrained checkpoint and TL;DR-schema data (the paper's scale); ``judge`` names the gold judge
-    (:mod:`pftlib.llm.judges`).
-    """
-
-    task: SyntheticTask = synthetic_task()
-    size: str = "small"
-    rm_size: str = "small"
-    model: str = ""
-    sft_dataset: str = ""
-    pref_dataset: str = ""
-    judge: str = "verifier"
-    n_sft: int = 4000
-    sft_epochs: int = 4
-    sft_learning_rate: float = 3e-3
-    batch_size: int = 32
-    n_pairs: int = 4000
-    rm_epochs: int = 12
-    rm_learning_rate: float = 1e-3
-    n_eval: int = 300
-    label_temperature: float = 0.05
-    beta: float = 0.1
-    learning_rate: float = 1e-4
-    k: int = 8
-    sample_temperature: float = 1.0
-    trl_online: bool = True
-    report_to: str = "none"
-
-    def __post_init__(self) -> None:
-        if bool(self.sft_dataset) != bool(self.pref_dataset):
-            raise ValueError("set both sft_dataset and pref_dataset (TL;DR schema), or neither (synthetic task)")
-        if self.sft_dataset and not self.model:
-            raise ValueError("TL;DR-schema data need a pretrained model whose tokenizer reads them")
-        if self.sft_dataset and self.judge == "verifier":
-            raise ValueError("real data sets have no verifier: use judge 'rm:PATH' or 'api:MODEL'")
-        judges.check_spec(self.judge)
-
-    @classmethod
-    def from_params(cls, params: Mapping[str, Any]) -> Setup:
-        """The setup a chapter's validated parameters describe (names as ``pft list`` shows them);
-        parameters that are not the setup's (``seeds``, ``seed``) are ignored."""
-        task = synthetic_task(params["budget"], params["verifier"])
-        names = {f.name for f in fields(cls)} - {"task"}
-        return cls(task=task, **{k: v for k, v in params.items() if k in names})
-
-    @property
-    def source(self) -> Source:
-        if self.sft_dataset:
-            return TLDR(self.sft_dataset, self.pref_dataset)
-        return Synthetic(self.task, self.label_temperature)
 
 
 class Workspace:
@@ -139,19 +62,25 @@ class Workspace:
     def sample(self, name: str, prompts: list[str], n: int, seed: int):
         return self.generate(self.load(name), prompts, n, seed)
 
-    @property
-    def trl_options(self) -> dict[str, Any]:
-        """The TRL options every stage trains with: the batch size (pairs per batch for preference
-        stages) and the experiment trackers to report to."""
-        trackers = self.setup.report_to
-        return {"per_device_train_batch_size": self.setup.batch_size,
-                "report_to": trackers if trackers == "none" else trackers.split(",")}
+    def trl(self, stage: str) -> dict[str, Any]:
+        """The TRL config options of one training ``stage`` (TRL's names), from the setup: every
+        stage's batch size (pairs per batch for preference stages), learning-rate schedule and
+        trackers, then the stage's own epochs and learning rate."""
+        s = self.setup
+        shared = {"per_device_train_batch_size": s.batch_size, "lr_scheduler_type": s.lr_scheduler_type,
+                  "report_to": s.report_to if s.report_to == "none" else s.report_to.split(",")}
+        own = {"sft": {"num_train_epochs": s.sft_epochs, "learning_rate": s.sft_learning_rate},
+               "reward": {"num_train_epochs": s.rm_epochs, "learning_rate": s.rm_learning_rate},
+               "dpo": {"num_train_epochs": 1, "learning_rate": s.learning_rate},  # one epoch, as the paper's DPO
+               "online": {"num_train_epochs": 1, "learning_rate": s.learning_rate,
+                          "temperature": s.sample_temperature}}[stage]
+        return {**shared, **own}
 
     def train_sft(self, name: str = "SFT", size: str | None = None) -> None:
         s = self.setup
         init = models.causal_lm(self.tok, s.model or size or s.size, self.seed)
         trainers.sft(init, self.tok, self.source.sft_data(s.n_sft, self.seed), self.dir / name, self.seed,
-                     num_train_epochs=s.sft_epochs, learning_rate=s.sft_learning_rate, **self.trl_options)
+                     **self.trl("sft"))
 
     @cached_property
     def pairs(self) -> datasets.Dataset:
@@ -164,14 +93,17 @@ class Workspace:
         s = self.setup
         init = str(self.dir / "SFT") if s.model else size or s.rm_size
         return trainers.reward(models.reward_model(self.tok, init, self.seed), self.tok, self.pairs, self.dir / name,
-                               self.seed, num_train_epochs=s.rm_epochs, learning_rate=s.rm_learning_rate,
-                               **self.trl_options)
+                               self.seed, **self.trl("reward"))
 
     def train_dpo(self, name: str, start: str = "SFT"):
         """One epoch of DPO on the pairs from the policy saved as ``start``, against SFT as reference."""
-        s = self.setup
-        return trainers.dpo(self.load(start), self.load("SFT"), self.tok, self.pairs, self.dir / name, s.beta,
-                            self.seed, num_train_epochs=1, learning_rate=s.learning_rate, **self.trl_options)
+        return trainers.dpo(self.load(start), self.load("SFT"), self.tok, self.pairs, self.dir / name,
+                            self.setup.beta, self.seed, **self.trl("dpo"))
+
+    def train_local(self, name: str = "Local RM"):
+        """The local reward model (BT over ``beta * log pi``, no reference), from SFT on the pairs."""
+        return trainers.local_reward(self.load("SFT"), self.tok, self.pairs, self.dir / name, self.setup.beta,
+                                     self.seed, **self.trl("dpo"))
 
     def online_round(self, start: str, judge, name: str, prompts: list[str] | None = None) -> datasets.Dataset:
         """One round of the paper's online DPO on ``prompts`` (default: the training pairs'
@@ -180,14 +112,12 @@ class Workspace:
         prompts = list(self.pairs["prompt"]) if prompts is None else prompts
         return online.online_dpo_round(self.dir / start, self.tok, prompts, judge, s.k,
                                        s.sample_temperature, self.source.max_new_tokens, self.dir / name, s.beta,
-                                       self.seed, learning_rate=s.learning_rate, **self.trl_options)[1]
+                                       self.seed, **self.trl("dpo"))[1]
 
     def trl_online(self, judge, name: str, start: str = "SFT"):
-        s = self.setup
         prompts = datasets.Dataset.from_dict({"prompt": list(self.pairs["prompt"])})
-        trainers.online_dpo(self.load(start), self.load(start), self.tok, prompts, judge, self.dir / name, s.beta,
-                            self.source.max_new_tokens, self.seed, learning_rate=s.learning_rate, **self.trl_options,
-                            temperature=s.sample_temperature)
+        trainers.online_dpo(self.load(start), self.load(start), self.tok, prompts, judge, self.dir / name,
+                            self.setup.beta, self.source.max_new_tokens, self.seed, **self.trl("online"))
 
     def held_out_pairs(self, n: int) -> datasets.Dataset:
         """Validation pairs like the training ones (synthetic: on the evaluation prompts)."""
@@ -240,7 +170,7 @@ def pair_accuracy(pairs: datasets.Dataset, gold) -> float:
     return evaluate.winrate(list(pairs["prompt"]), list(pairs["chosen"]), list(pairs["rejected"]), compare)
 
 
-def run(setup: Setup, seed: int, workdir: Path) -> dict:
+def run(setup: Pipeline, seed: int, workdir: Path) -> dict:
     """Train every policy for one seed under ``workdir``; return its metrics and the RM's."""
     ws = Workspace(setup, seed, workdir)
     gold = judges.from_spec(setup.judge, ws.source.verifier(), seed)

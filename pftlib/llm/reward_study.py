@@ -15,11 +15,12 @@ most any reward model could get from those samples).
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict
 from pathlib import Path
 
-from . import judges, trainers
-from .pipeline import Setup, Workspace, judged, rm_metrics
+from . import judges
+from .config import RewardStudy
+from .pipeline import Workspace, judged, rm_metrics
 from .rewards import best_of_n, global_reward, implicit_reward, local_reward
 
 PAPER_NS = (1, 2, 5, 10, 25)
@@ -27,22 +28,17 @@ REWARD_MODELS = ("DPO-implicit", "local", "global")
 ORACLE = "gold judge (oracle)"
 
 
-@dataclass(frozen=True)
-class Study:
-    setup: Setup = Setup()
-    max_n: int = 25
-    policy_sizes: tuple[str, ...] = ("tiny", "small")
-    rm_sizes: tuple[str, ...] = ("tiny", "small")
+def best_of_ns(max_n: int) -> list[int]:
+    """The paper's N = 1, 2, 5, 10, 25 up to ``max_n``, and ``max_n`` itself."""
+    return sorted({n for n in PAPER_NS if n <= max_n} | {max_n})
 
-    @classmethod
-    def from_params(cls, params) -> Study:
-        """The study Chapter 5's validated parameters describe."""
-        sizes = tuple(params["grid_sizes"].split(","))
-        return cls(Setup.from_params(params), params["max_n"], sizes, sizes)
 
-    @property
-    def ns(self) -> list[int]:
-        return sorted({n for n in PAPER_NS if n <= self.max_n} | {self.max_n})
+def reward_models(ws: Workspace, rm_model) -> dict:
+    """The three reward models of one seed, as scorers: DPO-implicit (from the "DPO" policy),
+    local (trained now) and global (``rm_model``)."""
+    beta, local = ws.setup.beta, ws.train_local()
+    return dict(zip(REWARD_MODELS, (implicit_reward(ws.load("DPO"), ws.load("SFT"), ws.tok, beta),
+                                    local_reward(local, ws.tok, beta), global_reward(rm_model, ws.tok))))
 
 
 def _trained(ws: Workspace, kind: str, size: str, default: str, train) -> str:
@@ -53,40 +49,33 @@ def _trained(ws: Workspace, kind: str, size: str, default: str, train) -> str:
     return f"{kind} {size}"
 
 
-def run(study: Study, seed: int, workdir: Path) -> dict:
+def run(setup: RewardStudy, seed: int, workdir: Path) -> dict:
     """Train the policies and reward models for one seed; return likelihoods, best-of-N curves and
     the size grid."""
-    setup = study.setup
     ws = Workspace(setup, seed, workdir)
     gold = judges.from_spec(setup.judge, ws.source.verifier(), seed)
     ws.train_sft()
     rm = ws.train_rm()
     ws.train_dpo("DPO")
-    local = trainers.local_reward(ws.load("SFT"), ws.tok, ws.pairs, ws.dir / "Local RM", setup.beta, seed,
-                                  learning_rate=setup.learning_rate, **ws.trl_options)
-    scorers = {
-        "DPO-implicit": implicit_reward(ws.load("DPO"), ws.load("SFT"), ws.tok, setup.beta),
-        "local": local_reward(local, ws.tok, setup.beta),
-        "global": global_reward(rm, ws.tok),
-    }
+    scorers = reward_models(ws, rm)
     validation = ws.held_out_pairs(setup.n_eval)
     likelihood = {name: rm_metrics(score, validation, gold.score) for name, score in scorers.items()}
 
     prompts, references = ws.source.evaluation(setup.n_eval, seed)
-    samples = ws.sample("SFT", prompts, study.max_n, seed + 2)
+    samples = ws.sample("SFT", prompts, setup.max_n, seed + 2)
     if gold.score is not None:
         scorers[ORACLE] = gold.score
     curves = {name: {n: judged(prompts, picks, references, gold)
-                     for n, picks in best_of_n(prompts, samples, score, study.ns).items()}
+                     for n, picks in best_of_n(prompts, samples, score, best_of_ns(setup.max_n)).items()}
               for name, score in scorers.items()}
 
-    policies = {p: _trained(ws, "SFT", p, setup.size, ws.train_sft) for p in study.policy_sizes}
+    policies = {p: _trained(ws, "SFT", p, setup.size, ws.train_sft) for p in setup.sizes}
     rms = {r: global_reward(ws.load_rm(_trained(ws, "RM", r, setup.rm_size, ws.train_rm)), ws.tok)
-           for r in study.rm_sizes}
+           for r in setup.sizes}
     grid = []
     for p, folder in policies.items():
-        drawn = samples if folder == "SFT" else ws.sample(folder, prompts, study.max_n, seed + 2)
+        drawn = samples if folder == "SFT" else ws.sample(folder, prompts, setup.max_n, seed + 2)
         for r, score in rms.items():
-            picks = best_of_n(prompts, drawn, score, [study.max_n])[study.max_n]
+            picks = best_of_n(prompts, drawn, score, [setup.max_n])[setup.max_n]
             grid.append({"policy size": p, "RM size": r, **judged(prompts, picks, references, gold)})
-    return {"seed": seed, "study": asdict(study), "likelihood": likelihood, "best of n": curves, "sizes": grid}
+    return {"seed": seed, "setup": asdict(setup), "likelihood": likelihood, "best of n": curves, "sizes": grid}

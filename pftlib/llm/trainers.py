@@ -2,8 +2,11 @@
 and TRL's fully online DPO.
 
 Each trains, saves the model and tokenizer to ``out`` (TRL and the next stage load from there),
-and returns the trained model.  Defaults suit CPU; on a GPU they use bf16.  All keyword
-arguments go to the TRL config, so any TRL option can be set.
+and returns the trained model.  Hyperparameters (learning rate, epochs, batch size, schedule) are
+keyword arguments that go to the TRL config under TRL's names, so any TRL option can be set; the
+wrappers add none of their own (the chapters' come from :mod:`pftlib.llm.config` through
+:class:`pftlib.llm.pipeline.Workspace`).  What they do set changes no number: where to save, how
+often to log, CPU or bf16 on a GPU, no gradient checkpointing.
 """
 
 from __future__ import annotations
@@ -31,8 +34,7 @@ def _args(config_cls, out: Path, seed: int, **overrides: Any):
     defaults = dict(
         output_dir=str(out), seed=seed, report_to="none", run_name="/".join(out.parts[-2:]),  # <seed folder>/<stage>
         save_strategy="no", logging_steps=25,
-        use_cpu=not gpu, bf16=gpu and torch.cuda.is_bf16_supported(), per_device_train_batch_size=32,
-        lr_scheduler_type="cosine", dataloader_num_workers=0,
+        use_cpu=not gpu, bf16=gpu and torch.cuda.is_bf16_supported(), dataloader_num_workers=0,
         gradient_checkpointing=False,  # TRL turns it on; it only slows small models (and disables the KV cache)
     )
     return config_cls(**{**defaults, **overrides})
@@ -67,21 +69,21 @@ def _finish(trainer, tokenizer: PreTrainedTokenizerBase, out: Path) -> PreTraine
 def sft(model: PreTrainedModel, tokenizer: PreTrainedTokenizerBase, data: datasets.Dataset, out: Path,
         seed: int = 0, **overrides: Any) -> PreTrainedModel:
     """Supervised fine-tuning on prompt/completion pairs (loss on the completion only)."""
-    args = _args(SFTConfig, out, seed, **{"learning_rate": 3e-3, "num_train_epochs": 3, **overrides})
+    args = _args(SFTConfig, out, seed, **overrides)
     return _train(SFTTrainer, args, tokenizer, out, model=model, train_dataset=data)
 
 
 def reward(model: PreTrainedModel, tokenizer: PreTrainedTokenizerBase, data: datasets.Dataset, out: Path,
            seed: int = 0, **overrides: Any) -> PreTrainedModel:
     """A global reward model by Bradley–Terry maximum likelihood on prompt/chosen/rejected pairs."""
-    args = _args(RewardConfig, out, seed, **{"learning_rate": 1e-3, "num_train_epochs": 2, **overrides})
+    args = _args(RewardConfig, out, seed, **overrides)
     return _train(RewardTrainer, args, tokenizer, out, model=model, train_dataset=data)
 
 
 def dpo(model: PreTrainedModel, ref_model: PreTrainedModel, tokenizer: PreTrainedTokenizerBase,
         data: datasets.Dataset, out: Path, beta: float, seed: int = 0, **overrides: Any) -> PreTrainedModel:
     """DPO on prompt/chosen/rejected pairs against an explicit, frozen reference policy."""
-    args = _args(DPOConfig, out, seed, **{"learning_rate": 1e-3, "num_train_epochs": 1, "beta": beta, **overrides})
+    args = _args(DPOConfig, out, seed, beta=beta, **overrides)
     return _train(DPOTrainer, args, tokenizer, out, model=model, ref_model=ref_model, train_dataset=data)
 
 
@@ -98,8 +100,7 @@ def local_reward(model: PreTrainedModel, tokenizer: PreTrainedTokenizerBase, dat
                  beta: float, seed: int = 0, **overrides: Any) -> PreTrainedModel:
     """The paper's local reward model: BT maximum likelihood over ``r(x, y) = beta * log pi(y | x)``,
     with no reference policy.  Read it with :func:`pftlib.llm.rewards.local`."""
-    args = _args(DPOConfig, out, seed, **{"learning_rate": 1e-3, "num_train_epochs": 1, "beta": beta,
-                                          **overrides, "precompute_ref_log_probs": True})
+    args = _args(DPOConfig, out, seed, beta=beta, **overrides, precompute_ref_log_probs=True)
     return _train(_ReferenceFree, args, tokenizer, out, model=model, train_dataset=data)
 
 
@@ -112,7 +113,6 @@ def online_dpo(model: PreTrainedModel, ref_model: PreTrainedModel, tokenizer: Pr
     def reward(prompts: list[str], completions: list[str], **_: Any) -> list[float]:
         return judge(prompts, completions)
 
-    args = _args(OnlineDPOConfig, out, seed, **{"learning_rate": 1e-4, "num_train_epochs": 1, "beta": beta,
-                                                "max_new_tokens": max_new_tokens, "temperature": 1.0, **overrides})
+    args = _args(OnlineDPOConfig, out, seed, beta=beta, max_new_tokens=max_new_tokens, **overrides)
     return _train(OnlineDPOTrainer, args, tokenizer, out, model=model, ref_model=ref_model, reward_funcs=reward,
                   train_dataset=prompts)

@@ -3,7 +3,11 @@ H1's relabelling experiment."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import torch
+
+from ..params import option
 
 from .fit import fit_online
 from .preferences import Pairs, bt_log_likelihood, dpo_loss, relabel, sample_pairs
@@ -78,6 +82,34 @@ def regret(policy: Logits, true_reward: torch.Tensor, ref: Logits, beta: float) 
     (the projection lemma), so it is zero exactly at the optimal policy."""
     optimal, _ = soft_optimal(true_reward, ref, beta)
     return beta * kl(log_probs(policy), log_probs(optimal))
+
+
+@dataclass(frozen=True)
+class Relabelling:
+    """H1's exact experiment (Chapter 6): random tabular instances on which the online route is
+    refitted with on-policy pairs, relabelled by its own reward model or by the true labeller."""
+
+    V: int = option(3, "exact H1: vocabulary size", low=2, high=6)
+    H: int = option(3, "exact H1: horizon", low=1, high=5)
+    prompts: int = option(2, "exact H1: prompts", low=1, high=4)
+    beta: float = option(0.5, "exact H1: KL-regularisation strength", low=0, high=100, low_open=True)
+    reward_scale: float = option(2.0, "exact H1: standard deviation of the true reward", low=0, high=50,
+                                 low_open=True)
+    pairs: int = option(300, "exact H1: labelled pairs before relabelling", low=10, high=100_000)
+    pseudocount: float = option(0.1, "exact H1: pseudo-observations of each outcome per compared pair", low=0,
+                                high=10, low_open=True)
+
+    def regrets(self, seed: int, instance: int, n_relabelled: int | None = None) -> dict[str, float]:
+        """:func:`relabel_regrets` on random instance ``instance`` (reference, true reward and pairs
+        drawn from seed ``seed * 1000 + instance``), with ``n_relabelled`` fresh pairs (default:
+        as many as the labelled pairs)."""
+        g = torch.Generator().manual_seed(seed * 1000 + instance)
+        tree = Tree(self.V, self.H, self.prompts)
+        ref = tree.random_logits(g, scale=0.7)
+        truth = self.reward_scale * torch.randn(self.prompts, tree.n, generator=g, dtype=DTYPE)
+        pairs = sample_pairs(truth, log_probs(ref), self.pairs, g).with_pseudocounts(self.pseudocount)
+        return relabel_regrets(Tabular(tree), ref, truth, self.beta, pairs, n_relabelled or self.pairs,
+                               self.pseudocount, g)
 
 
 H1_ROUTES = ("online route on the offline data", "+ on-policy pairs labelled by the learned RM",

@@ -18,7 +18,7 @@ from pathlib import Path
 import yaml
 
 from . import assets
-from .charts import BOOK_PAGE_ENV
+from ..report.charts import BOOK_PAGE_ENV
 from .chapters import Chapter, by_stem
 from ..environment import scoped_env
 from .execute import ChapterFailed, code_digest, execute, page_record

@@ -6,10 +6,10 @@ with the ``:commit:`` that built the page) renders a download of the source note
 that open it at that commit: on Binder (the repository at the commit; ``.binder/`` installs
 pftlib from it) and on Colab (the tag ``launch-<commit>``, which the Pages workflow pushes: the
 same notebooks with their set-up cell stamped to clone and install the book at the commit, see
-:mod:`pftlib.book.setup_cell`).  ``:needs-pages:`` marks chapters that read the other chapters'
+:mod:`pftlib.publish.setup_cell`).  ``:needs-pages:`` marks chapters that read the other chapters'
 executed pages: they get no launch links, only the instructions to build the book first.  The
 notebook must exist in the repository, or the build fails.  The links need the book's public
-GitHub repository (:func:`pftlib.book.setup_cell.repository_url`) and a clean commit; without
+GitHub repository (:func:`pftlib.publish.setup_cell.repository_url`) and a clean commit; without
 them the box says so instead of guessing an address.
 
 sphinx-thebe (loaded by Jupyter Book 1) registers its inline configuration script twice, which

@@ -1,15 +1,16 @@
 """Every chapter notebook opens with a set-up cell, so it runs where readers open it.
 
-* **In a checkout of the book** (``pft``, JupyterLab or VS Code on a clone, Binder) the cell only
-  moves to the checkout's root, where ``pft`` runs chapters, so relative paths such as
-  ``benchmarks/results`` mean the same everywhere.
-* **Anywhere else** (Colab) it clones the book's repository at one commit, installs ``pftlib``
-  from that clone (not editable, no test extras), and moves into it.  The repository and commit
-  are blank in the source notebooks; :func:`stamp` fills them in the copies that launch links open,
-  with the commit that built the page (``python -m pftlib.book.setup_cell`` stamps files).
+* **The source notebooks** (``pft``, JupyterLab or VS Code on a checkout, Binder) carry
+  :data:`SETUP_CELL`: it only moves to the checkout's root, where ``pft`` runs chapters, so relative
+  paths such as ``benchmarks/results`` mean the same everywhere.
+* **The copies that launch links open, and every page's own notebook**, carry :data:`LAUNCH_CELL`,
+  which :func:`stamp` writes with the book's repository and the commit that built the page: in a
+  checkout it too moves to the root; anywhere else (Colab) it clones the repository at that
+  commit, installs ``pftlib`` from the clone (not editable, no test extras) and moves into it
+  (``python -m pftlib.publish.setup_cell`` stamps files).
 
-The cell's text is :data:`SETUP_CELL` (a test keeps every notebook's first code cell equal to it);
-it carries the tags ``pft-setup`` and ``remove-cell``, so the site does not show it.
+Both carry the tags ``pft-setup`` and ``remove-cell``, so the site does not show them; a test
+keeps every source notebook's first code cell equal to :data:`SETUP_CELL`.
 """
 
 from __future__ import annotations
@@ -25,17 +26,22 @@ import yaml
 TAG = "pft-setup"
 REPOSITORY_ENV = "PFT_REPOSITORY_URL"
 SETUP_CELL = '''\
+# Set-up: run from the root of the book's checkout, as `pft` does (launch links open a copy that clones the book).
+import os, pathlib
+roots = [p for p in (pathlib.Path.cwd(), *pathlib.Path.cwd().parents) if (p / "_toc.yml").is_file()]
+if not roots:
+    raise RuntimeError("open this notebook in a checkout of the book, or from a chapter's launch link")
+os.chdir(roots[0])'''
+LAUNCH_CELL = '''\
 # Set-up: inside a checkout of the book, move to its root (where `pft` runs chapters); elsewhere
 # (e.g. Colab) clone the book at the commit that built this page and install pftlib from it.
 import os, pathlib, subprocess, sys
 
-PFTLIB_REPOSITORY = ""  # written into the notebooks that launch links open
+PFTLIB_REPOSITORY = ""
 PFTLIB_COMMIT = ""
 here = pathlib.Path.cwd()
 root = next((p for p in (here, *here.parents) if (p / "_toc.yml").is_file() and (p / "pftlib").is_dir()), None)
 if root is None:
-    if not PFTLIB_COMMIT:
-        raise RuntimeError("open this notebook in a checkout of the book, or from a chapter's launch link")
     root = pathlib.Path("pftlib-book").resolve()
     if not root.is_dir():
         subprocess.run(["git", "clone", "--quiet", PFTLIB_REPOSITORY, str(root)], check=True)
@@ -63,19 +69,20 @@ def is_setup(cell) -> bool:
 
 
 def stamp(nb: nbformat.NotebookNode, repository: str, commit: str) -> nbformat.NotebookNode:
-    """Fill the set-up cell's repository and commit (in place; returns ``nb``)."""
+    """Replace the set-up cell by :data:`LAUNCH_CELL` with ``repository`` and ``commit`` filled in
+    (in place; returns ``nb``)."""
     cell = next((c for c in nb.cells if is_setup(c)), None)
     if cell is None:
         raise ValueError("the notebook has no set-up cell (tagged pft-setup)")
     values = {"PFTLIB_REPOSITORY": repository, "PFTLIB_COMMIT": commit}
-    cell.source = _FIELDS.sub(lambda m: f'{m[1]} = "{values[m[1]]}"', cell.source)
+    cell.source = _FIELDS.sub(lambda m: f'{m[1]} = "{values[m[1]]}"', LAUNCH_CELL)
     return nb
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Stamp notebooks in place: ``python -m pftlib.book.setup_cell REPOSITORY COMMIT FILE...``
+    """Stamp notebooks in place: ``python -m pftlib.publish.setup_cell REPOSITORY COMMIT FILE...``
     (the Pages workflow runs it before it tags the launch notebooks)."""
-    ap = argparse.ArgumentParser(prog="python -m pftlib.book.setup_cell", description=main.__doc__.split("\n")[0])
+    ap = argparse.ArgumentParser(prog="python -m pftlib.publish.setup_cell", description=main.__doc__.split("\n")[0])
     ap.add_argument("repository")
     ap.add_argument("commit")
     ap.add_argument("files", nargs="+", type=Path)

@@ -5,7 +5,7 @@ Altair's default HTML output loads Vega from a CDN, so offline it shows an error
 
 * **a page of the book** (``pft`` sets ``PFT_BOOK_PAGE=1`` while it executes one): ``text/html``
   that calls ``vegaEmbed`` from the bundle ``pft book`` vendors into the site (see
-  :mod:`pftlib.book.assets`);
+  :mod:`pftlib.publish.assets`);
 * **anywhere else** (JupyterLab, VS Code, Colab, ``pft run --out``): the standard Vega-Lite
   mimetypes, which JupyterLab and VS Code draw with their own bundled renderer, no network.
 
@@ -98,3 +98,16 @@ def show(chart: alt.TopLevelMixin) -> None:
     from IPython.display import display
 
     display(Figure(chart))
+
+
+def mean_bars(stats, y: str, order: list[str], title: str, x_title: str, color=None, domain=None):
+    """Horizontal bars of ``mean`` per ``y`` with a ``low``-``high`` rule (from
+    :func:`pftlib.report.results.spread`); ``color`` an Altair colour encoding or a fixed colour."""
+    axis = alt.Y(f"{y}:N", sort=order, title=None, axis=alt.Axis(labelLimit=320))
+    scale = alt.Scale(domain=domain) if domain else alt.Scale(zero=False)
+    bars = alt.Chart(stats).mark_bar(**({"color": color} if isinstance(color, str) else {})).encode(
+        y=axis, x=alt.X("mean:Q", title=x_title, scale=scale),
+        tooltip=[y, alt.Tooltip("mean:Q", format=".3f"), alt.Tooltip("std:Q", title="sd", format=".3f")],
+        **({"color": color} if color is not None and not isinstance(color, str) else {}))
+    errors = alt.Chart(stats).mark_rule(strokeWidth=2).encode(y=axis, x="low:Q", x2="high:Q")
+    return (bars + errors).properties(title=title, width=420)

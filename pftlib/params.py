@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass, field, fields
+from typing import Any, get_type_hints
 
 
 class ParameterError(ValueError):
@@ -145,3 +145,43 @@ class Schema:
                 got = ", ".join(f"{k}={out[k]!r}" for k in c.names)
                 raise ParameterError(f"parameters {', '.join(c.names)}: {c.message} (got {got}){detail}")
         return out
+
+
+def option(default: Any, help: str, **allowed: Any) -> Any:
+    """A config field with its help and allowed values, as TRL's configs carry ``help``:
+    ``low``/``high``/``low_open`` bound numbers, ``choices`` restricts strings."""
+    return field(default=default, metadata={"help": help, **allowed})
+
+
+def override(config: type, name: str, default: Any) -> Any:
+    """The field ``name`` of ``config`` with another default (a subclass's own), same help and range."""
+    return field(default=default, metadata=config.__dataclass_fields__[name].metadata)
+
+
+def params_of(config: type, exclude: tuple[str, ...] = (), prefix: str = "") -> tuple[Param, ...]:
+    """The parameters a config dataclass declares (every field made with :func:`option`), in order;
+    ``prefix`` names them as a chapter that embeds the config shows them (``exact_beta``)."""
+    hints = get_type_hints(config)
+    return tuple(Param(prefix + f.name, hints[f.name], f.default, **f.metadata)
+                 for f in fields(config) if "help" in f.metadata and f.name not in exclude)
+
+
+def schema_of(config: type, quick: Mapping[str, Any] | None = None, exclude: tuple[str, ...] = (),
+              extra: tuple[Param, ...] = (), constraints: tuple[Constraint, ...] = ()) -> Schema:
+    """A chapter's schema derived from its experiment's config: the config's fields (their
+    defaults are the only defaults) and rules (``config.RULES``), then the chapter's ``extra``
+    parameters and ``constraints``, and its small ``quick`` profile."""
+    names = {p.name for p in params_of(config, exclude)} | {p.name for p in extra}
+    rules = tuple(r for r in getattr(config, "RULES", ()) if set(r.names) <= names)
+    return Schema(params=(*params_of(config, exclude), *extra), constraints=(*rules, *constraints),
+                  quick=dict(quick or {}))
+
+
+def validated(config: Any) -> None:
+    """Check a config instance against its own fields and rules (call from ``__post_init__``)."""
+    schema_of(type(config)).validate({p.name: getattr(config, p.name) for p in params_of(type(config))})
+
+
+def config_from(config: type, params: Mapping[str, Any], prefix: str = "") -> Any:
+    """The ``config`` that a chapter's validated ``params`` describe (its fields named with ``prefix``)."""
+    return config(**{p.name[len(prefix):]: params[p.name] for p in params_of(config, prefix=prefix)})

@@ -24,8 +24,8 @@ import papermill as pm
 
 from ..environment import scoped_env
 from .chapters import Chapter
-from .charts import BOOK_PAGE_ENV
-from .provenance import record
+from ..report.charts import BOOK_PAGE_ENV
+from ..provenance import record
 from .setup_cell import launch_commit, repository_url, stamp
 
 PACKAGE = Path(__file__).resolve().parents[1]

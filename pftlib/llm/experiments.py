@@ -1,0 +1,60 @@
+"""The language-model experiments by name: each one's config and its run for one seed.
+
+    results = experiments.run("pipeline", Pipeline(seeds=1, size="tiny"), workdir)
+
+Run ``s`` of ``config.seeds`` uses seed ``config.seed * 100 + s``.  Results saved by
+:func:`save` (``python -m pftlib.llm.launch``) carry the config they were computed with;
+:func:`load` rebuilds it, so a chapter renders saved results with the parameters that produced them.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, fields
+from pathlib import Path
+from typing import Any
+
+from ..params import ParameterError
+from .config import GapClosers, Hypotheses, Pipeline, RewardStudy, Setup
+
+CONFIGS: dict[str, type[Setup]] = {"pipeline": Pipeline, "reward-models": RewardStudy, "hypotheses": Hypotheses,
+                                   "gap-closers": GapClosers}
+
+
+def config(name: str, params: dict[str, Any]) -> Setup:
+    """The config of experiment ``name`` that ``params`` describe (names that are not its fields,
+    such as a chapter's ``from_json``, are ignored); checked as it is built."""
+    cls = CONFIGS[name]
+    return cls(**{f.name: params[f.name] for f in fields(cls) if f.name in params})
+
+
+def run(name: str, config: Setup, workdir: Path) -> list[dict]:
+    """One result per seed, each trained under ``workdir/seed<s>``."""
+    if name == "pipeline":
+        from .pipeline import run as one
+    elif name == "reward-models":
+        from .reward_study import run as one
+    elif name == "hypotheses":
+        from .hypotheses import run_h1_h5 as one
+    else:
+        from .hypotheses import run_h6 as one
+    return [one(config, seed, Path(workdir) / f"seed{s}") for s, seed in enumerate(config.run_seeds)]
+
+
+def save(path: Path, name: str, config: Setup, results: list[dict], provenance: dict, processes: int = 1) -> None:
+    """Write results atomically (a ``.partial`` file renamed into place)."""
+    saved = {"chapter": name, "config": asdict(config), "processes": processes, "results": results,
+             "provenance": provenance}
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_suffix(path.suffix + ".partial")
+    partial.write_text(json.dumps(saved, indent=1))
+    partial.replace(path)
+
+
+def load(path: str | Path, name: str) -> tuple[Setup, list[dict], dict]:
+    """Saved results of experiment ``name``: the config that produced them (checked), the per-seed
+    results and the provenance of the run."""
+    saved = json.loads(Path(path).read_text())
+    if saved.get("chapter") != name:
+        raise ParameterError(f"{path} holds results of chapter {saved.get('chapter')!r}, not {name!r}")
+    return config(name, saved["config"]), saved["results"], saved["provenance"]

@@ -1,0 +1,230 @@
+"""The book's chapters: which notebook each runs, the schema of its parameters and, for the
+language-model chapters, which experiment it runs.
+
+A language-model chapter's schema is derived from its experiment's config
+(:mod:`pftlib.llm.config`), and Chapter 6's exact H1 experiment's from
+:class:`pftlib.theory.compare.Relabelling`: their defaults are the only defaults.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..llm import config as llm
+from ..params import Constraint, Param, ParameterError, Schema, params_of, schema_of
+from ..theory.compare import Relabelling
+
+
+@dataclass(frozen=True)
+class Chapter:
+    """A parameterised notebook ``notebooks/<stem>.ipynb`` rendered as ``book/chapters/<stem>.ipynb``.
+    ``inputs`` are globs of data files the notebook reads: a change to them makes the page stale.
+    A chapter whose inputs are other chapters' pages is executed after every other chapter."""
+
+    slug: str
+    stem: str
+    title: str
+    schema: Schema
+    inputs: tuple[str, ...] = ()
+    experiment: str = ""  # the language-model experiment it runs (pftlib.llm.experiments), if any
+
+    @property
+    def reads_pages(self) -> bool:
+        """Built from other chapters' executed pages, so executed after them."""
+        return any(pattern.startswith("book/chapters/") for pattern in self.inputs)
+
+    def source(self, root: Path) -> Path:
+        return root / "notebooks" / f"{self.stem}.ipynb"
+
+    def page(self, root: Path) -> Path:
+        return root / "book" / "chapters" / f"{self.stem}.ipynb"
+
+
+# Parameters several chapters share.
+BETA = Param("beta", float, 0.5, "KL-regularisation strength", low=0, high=100, low_open=True)
+SEED = Param("seed", int, 0, "random seed", low=0, high=2**31 - 1)
+
+
+def vocabulary(default: int, high: int) -> Param:
+    return Param("V", int, default, "vocabulary size (tokens per step)", low=2, high=high)
+
+
+def reward_scale(default: float, of: str = "the true reward") -> Param:
+    return Param("reward_scale", float, default, f"standard deviation of {of}", low=0, high=50, low_open=True)
+
+
+def pseudocount(default: float) -> Param:
+    return Param("pseudocount", float, default, "pseudo-observations of each outcome per compared pair",
+                 low=0, high=10, low_open=True)
+
+
+def tree_limit(horizon: str, limit: int, why: str) -> Constraint:
+    """``V ** horizon <= limit``: the number of completions the chapter enumerates."""
+    return Constraint(("V", horizon), lambda p: p["V"] ** p[horizon] <= limit,
+                      f"{why}: keep V**{horizon} <= {limit:,}")
+
+
+LIKELIHOOD = Chapter(
+    slug="likelihood",
+    stem="01_likelihood",
+    title="Preference fine-tuning is likelihood",
+    schema=Schema(
+        params=(
+            vocabulary(3, high=16),
+            Param("H", int, 4, "horizon: tokens per completion", low=1, high=20),
+            BETA,
+            reward_scale(2.0),
+            Param("n_pairs", int, 2000, "number of labelled preference pairs for DPO", low=1, high=1_000_000),
+            Param("n_policies", int, 200, "random policies in the projection check", low=1, high=10_000),
+            SEED,
+            Param("bench_horizon", int, 10, "engine benchmark: time trees with V=4 up to this horizon", low=1, high=10),
+        ),
+        constraints=(tree_limit("H", 2**20, "the tree is enumerated exactly"),),
+        quick={"V": 2, "H": 3, "n_pairs": 300, "n_policies": 50, "bench_horizon": 5},
+    ),
+)
+
+ALL_ROADS = Chapter(
+    slug="all-roads",
+    stem="02_all_roads",
+    title="All roads lead to likelihood",
+    schema=Schema(
+        params=(
+            vocabulary(3, high=8),
+            Param("H", int, 3, "horizon: tokens per completion", low=1, high=12),
+            Param("prompts", int, 2, "number of prompts", low=1, high=4),
+            BETA,
+            reward_scale(2.0),
+            pseudocount(0.1),
+            Param("max_pairs", int, 1000, "largest number of preference pairs in the sweep", low=10, high=100_000),
+            Param("n_demos", int, 200, "demonstrations for SFT vs inverse RL", low=1, high=100_000),
+            Param("seeds", int, 3, "random instances per setting", low=1, high=20),
+            SEED,
+        ),
+        constraints=(tree_limit("H", 4096, "the sweep fits every route many times"),),
+        quick={"V": 2, "H": 2, "max_pairs": 100, "n_demos": 50, "seeds": 2},
+    ),
+)
+
+GAP = Chapter(
+    slug="gap",
+    stem="03_gap",
+    title="Proper learning and the generation-verification gap",
+    schema=Schema(
+        params=(
+            vocabulary(2, high=4),
+            Param("max_horizon", int, 8, "the gap dial turns H from 1 up to this", low=1, high=12),
+            BETA,
+            reward_scale(1.0, of="the true verifier weights"),
+            pseudocount(0.01),
+            Param("max_pairs", int, 1000, "largest number of preference pairs", low=30, high=100_000),
+            Param("seeds", int, 3, "random instances per setting (at least 2 for error bands)", low=2, high=20),
+            Param("features", str, "token_counts", "the simple verifier class",
+                  choices=("token_counts", "token_at_position")),
+            SEED,
+        ),
+        constraints=(tree_limit("max_horizon", 4096, "the sweep fits every route many times"),),
+        quick={"max_horizon": 3, "max_pairs": 100, "seeds": 2},
+    ),
+)
+
+FROM_JSON = Param("from_json", str, "", "render results saved by `python -m pftlib.llm.launch` instead of training")
+FROM_JSON_RULE = Constraint(("from_json",), lambda p: not p["from_json"] or Path(p["from_json"]).is_file(),
+                            "must be empty or an existing results file", breaks={"from_json": "no/such/file.json"})
+#: The language-model chapters' small profile (the tests' quick build).
+QUICK_LM = {"seeds": 1, "size": "tiny", "rm_size": "tiny", "n_sft": 100, "n_pairs": 40, "n_eval": 20}
+
+PIPELINE = Chapter(
+    slug="pipeline",
+    stem="04_pipeline",
+    title="The language-model pipeline",
+    schema=schema_of(llm.Pipeline, extra=(FROM_JSON,), constraints=(FROM_JSON_RULE,), quick={**QUICK_LM, "k": 2}),
+    experiment="pipeline",
+)
+
+REWARD_MODELS = Chapter(
+    slug="reward-models",
+    stem="05_reward_models",
+    title="Reward models: local, global and DPO-implicit",
+    schema=schema_of(llm.RewardStudy, exclude=("k",), extra=(FROM_JSON,), constraints=(FROM_JSON_RULE,),
+                     quick={**QUICK_LM, "max_n": 4, "grid_sizes": "tiny"}),
+    experiment="reward-models",
+)
+
+HYPOTHESES = Chapter(
+    slug="hypotheses",
+    stem="06_hypotheses",
+    title="The hypotheses H1-H5",
+    schema=schema_of(llm.Hypotheses, exclude=llm.PAPER_SCALE, extra=params_of(Relabelling, prefix="exact_"),
+                     quick={**QUICK_LM, "k": 2, "betas": "0.3", "max_n": 4, "prompt_factor": 2.0}),
+    experiment="hypotheses",
+)
+
+GAP_CLOSERS = Chapter(
+    slug="gap-closers",
+    stem="07_gap_closers",
+    title="H6: closing the generation-verification gap",
+    schema=schema_of(llm.GapClosers, exclude=llm.PAPER_SCALE, quick={**QUICK_LM, "k": 2}),
+    experiment="gap-closers",
+)
+
+RESULTS_DIR = Param("results_dir", str, "benchmarks/results",
+                    "folder of the committed benchmark results (relative to the book's root)")
+PAGES_DIR = Param("pages_dir", str, "book/chapters", "folder of the executed chapter pages (relative to the book's root)")
+
+
+def existing_folder(param: Param) -> Constraint:
+    """``param`` names an existing folder, or is its default (the build creates that one)."""
+    return Constraint((param.name,), lambda p: p[param.name] == param.default or Path(p[param.name]).is_dir(),
+                      "must be an existing folder (relative to the book's root), or the default",
+                      breaks={param.name: "no/such/folder"})
+
+
+BENCHMARKS = Chapter(
+    slug="benchmarks",
+    stem="90_benchmarks",
+    title="Appendix: benchmarks",
+    schema=Schema(params=(RESULTS_DIR,), constraints=(existing_folder(RESULTS_DIR),)),
+    inputs=("benchmarks/results/*.json",),
+)
+
+CLAIMS = Chapter(
+    slug="claims",
+    stem="00_claims",
+    title="Claims at a glance",
+    schema=Schema(params=(PAGES_DIR,), constraints=(existing_folder(PAGES_DIR),)),
+    inputs=("book/chapters/0[1-7]_*.ipynb",),
+)
+
+REPRODUCIBILITY = Chapter(
+    slug="reproducibility",
+    stem="91_reproducibility",
+    title="Appendix: how this build was made",
+    schema=Schema(params=(PAGES_DIR,), constraints=(existing_folder(PAGES_DIR),)),
+    inputs=("book/chapters/0*.ipynb", "book/chapters/90_*.ipynb", "constraints.txt"),
+)
+
+#: The chapters that train language models (DESIGN.md: at most 5 minutes each at defaults on 2 cores).
+LANGUAGE_MODEL: tuple[Chapter, ...] = (PIPELINE, REWARD_MODELS, HYPOTHESES, GAP_CLOSERS)
+# The numbered chapters: each ends with exercises whose solutions run with the page.
+TEACHING: tuple[Chapter, ...] = (LIKELIHOOD, ALL_ROADS, GAP, *LANGUAGE_MODEL)
+
+CHAPTERS: tuple[Chapter, ...] = (CLAIMS, LIKELIHOOD, ALL_ROADS, GAP, PIPELINE, REWARD_MODELS, HYPOTHESES,
+                                 GAP_CLOSERS, BENCHMARKS, REPRODUCIBILITY)
+
+
+def find(name: str) -> Chapter:
+    """A chapter by slug, notebook stem or number (``likelihood``, ``01_likelihood``, ``1``)."""
+    for ch in CHAPTERS:
+        if name in {ch.slug, ch.stem} or (name.isdigit() and int(name) == int(ch.stem.split("_")[0])):
+            return ch
+    known = ", ".join(ch.slug for ch in CHAPTERS)
+    raise ParameterError(f"unknown chapter '{name}'; chapters: {known}")
+
+
+def by_stem(stem: str) -> Chapter:
+    for ch in CHAPTERS:
+        if ch.stem == stem:
+            return ch
+    raise ParameterError(f"_toc.yml lists book/chapters/{stem}, but pftlib has no chapter with that notebook")

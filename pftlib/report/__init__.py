@@ -1,0 +1,69 @@
+"""What the chapters' notebooks call: parameter validation, glue for the prose, charts, verdicts and
+the language-model results helpers (:mod:`pftlib.report.results`).
+
+Notebooks call :func:`parameters` first, to validate what papermill injected, and
+:func:`pftlib.report.charts.show` to display charts.  (``pft`` itself, which executes the
+notebooks and builds the site, is :mod:`pftlib.publish`.)
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Mapping
+from typing import Any
+
+# Pages run without Jupyter widgets, and the chapters send training progress bars to a log, not
+# the page: tqdm's advice to install ipywidgets would be the only thing it printed there.
+warnings.filterwarnings("ignore", message="IProgress not found")
+
+from ..params import ParameterError  # noqa: E402 (the filter must come first: these imports load tqdm)
+from ..publish.chapters import find  # noqa: E402
+from .charts import show  # noqa: E402
+from .verdicts import Difference, describe  # noqa: E402
+
+
+def glue(name: str | None = None, value: Any = None, /, **named: Any) -> None:
+    """Store values for ``{glue:text}`name``` in the page's prose: ``glue("n", 3)`` or
+    ``glue(n=3, m=4)`` (numpy and torch scalars become plain Python numbers, so format specs such
+    as ``:.3f`` apply)."""
+    from myst_nb import glue as _glue
+
+    for key, v in (({name: value} if name is not None else {}) | named).items():
+        _glue(key, v.item() if hasattr(v, "item") else v, display=False)
+
+
+def glue_difference(name: str, d: Difference, a: str, b: str) -> None:
+    """Glue a comparison ``a - b`` as ``<name>_diff`` (its mean) and ``<name>_verdict`` (the two-sd rule in words)."""
+    glue(**{f"{name}_diff": d.mean, f"{name}_verdict": describe(d, a, b)})
+
+
+def glue_comparisons(frame, column: str, by: str = "policy", **arms: tuple[str, ...]) -> dict:
+    """For each ``name=(a, b[, why])``: ``a - b`` in ``column`` over seeds
+    (:func:`pftlib.report.results.versus`), glued by :func:`glue_difference`; an arm that was not
+    trained is glued as NaN and "not trained (why)", and returned as None."""
+    from .results import versus
+
+    out = {}
+    for name, (a, b, *why) in arms.items():
+        if {a, b} <= set(frame[by]):
+            out[name] = versus(frame, a, b, column, by=by)
+            glue_difference(name, out[name], a, b)
+        else:
+            out[name] = None
+            glue(**{f"{name}_diff": float("nan"), f"{name}_verdict": f"not trained ({''.join(why) or 'this run'})"})
+    return out
+
+
+def verdict(condition: bool, holds: str, fails: str) -> str:
+    """The verdict a page shows, decided by the code at build time from the page's own numbers."""
+    return holds if condition else fails
+
+
+def parameters(chapter: str, namespace: Mapping[str, Any]) -> dict[str, Any]:
+    """Validate a notebook's parameters (taken from ``namespace``, e.g. ``globals()``) against
+    the chapter's schema before any compute; raises :class:`ParameterError` with a clear message."""
+    schema = find(chapter).schema
+    return schema.validate({name: namespace[name] for name in schema.names() if name in namespace})
+
+
+__all__ = ["ParameterError", "glue", "glue_comparisons", "glue_difference", "parameters", "show", "verdict"]

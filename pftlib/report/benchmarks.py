@@ -1,0 +1,207 @@
+"""The benchmarks appendix: each committed benchmark result (``benchmarks/results/*.json``, written by
+the scripts in ``benchmarks/``) read back into the sentences, verdicts and tables its page shows.
+
+Each ``*_findings`` function takes the saved results (:func:`load`) and returns the values the
+page glues, and the tables it displays; a benchmark that has not been committed yet gives
+"not measured yet" (or NaN for numbers) for every value, so the page still builds and says so.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Callable
+from functools import wraps
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from ..params import ParameterError
+from ..publish.chapters import LANGUAGE_MODEL
+from .verdicts import describe, dial_table, paired
+
+NOT_MEASURED = "not measured yet"
+#: The build targets (DESIGN.md): cold build, warm rebuild, each language-model chapter, the engine.
+COLD_S, WARM_S, CHAPTER_S, ENGINE_S = 20 * 60, 120, 300, 2.0
+
+
+def load(folder: str | Path) -> dict[str, dict]:
+    """Every committed benchmark result in ``folder``, by file stem."""
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise ParameterError(f"parameter 'results_dir': {str(folder)!r} is not a folder of benchmark results")
+    return {p.stem: json.loads(p.read_text()) for p in sorted(folder.glob("*.json"))}
+
+
+def measured(saved: dict, name: str) -> str:
+    """Where and when a benchmark ran, in words."""
+    if name not in saved:
+        return NOT_MEASURED
+    prov = saved[name]["provenance"]
+    return f"measured on {prov['device']}, commit {prov['commit']}, {prov['executed_utc']}"
+
+
+def findings(name: str, texts: tuple[str, ...] = (), numbers: tuple[str, ...] = ()):
+    """Decorate a function of one benchmark's saved result that returns ``(values, tables)``: when
+    the benchmark is missing, the page gets "not measured yet" for each of ``texts``, NaN for each
+    of ``numbers``, and no tables."""
+    def wrap(fn: Callable[[dict], tuple[dict[str, Any], list]]):
+        @wraps(fn)
+        def run(saved: dict) -> tuple[dict[str, Any], list]:
+            if name not in saved:
+                return {**dict.fromkeys(texts, NOT_MEASURED), **dict.fromkeys(numbers, math.nan)}, []
+            return fn(saved[name])
+        return run
+    return wrap
+
+
+@findings("build", texts=("build_verdict",))
+def build_findings(result: dict):
+    build = pd.DataFrame(result["rows"])
+    build["minutes"] = (build["seconds"] / 60).round(2)
+    cold, warm = build["seconds"].iloc[0], build["seconds"].iloc[1]
+    slowest = build[build["what"].isin([f"chapter {ch.stem}" for ch in LANGUAGE_MODEL])]["seconds"].max()
+    met = cold <= COLD_S and warm < WARM_S and slowest <= CHAPTER_S
+    verdict = (f"Every build target is met: cold {cold / 60:.1f} min, warm {warm:.0f} s, slowest language-model "
+               f"chapter {slowest:.0f} s." if met else
+               f"Not every build target is met: cold {cold / 60:.1f} min (target 20), warm {warm:.0f} s (target "
+               f"120), slowest language-model chapter {slowest:.0f} s (target 300).")
+    return {"build_verdict": verdict}, [build[["what", "seconds", "minutes"]].round(1)]
+
+
+@findings("engine", texts=("engine_verdict", "engine_ratio"))
+def engine_findings(result: dict):
+    engine = pd.DataFrame(result["rows"])
+    largest, top = engine.dropna().iloc[-1], engine.iloc[-1]
+    at = f"At {int(top['completions']):,} completions the engine takes {top['engine s']:.2f} s"
+    return {"engine_verdict": f"{at}: within the target." if top["engine s"] <= ENGINE_S else
+            f"{at}: slower than the 2 s target.",
+            "engine_ratio": f"At {int(largest['completions']):,} completions the naive loop, doing less work, is "
+                            f"{largest['naive loop s'] / largest['engine s']:.0f} times slower."}, [engine]
+
+
+@findings("training", texts=("kv_gain",))
+def training_findings(result: dict):
+    training = pd.DataFrame(result["rows"])
+    generation = training[training["what"].str.startswith("generation")].copy()
+    generation["length"] = generation["what"].str.extract(r"(\d+) new tokens", expand=False)
+    generation["cache"] = generation["what"].str.endswith("on")
+    by = generation.pivot(index="length", columns="cache", values="value")
+    gains = (by[True] / by[False]).round(1).sort_index(key=lambda i: i.astype(int))
+    return ({"kv_gain": "; ".join(f"{n} times at {length} new tokens" for length, n in gains.items())},
+            [training[["what", "value", "unit", "seconds"]].round(2)])
+
+
+@findings("reward_learnability", texts=("learn_gap", "learn_best_budget", "learn_story"),
+          numbers=("learn_coverage_train",))
+def learnability_findings(result: dict):
+    learn = pd.DataFrame(result["rows"])
+    transformer = learn[learn.model != "linear reference"]
+    best, fit = transformer.groupby("verifier")["held out"].max(), transformer.groupby("verifier")["train"].max()
+    ref = learn[learn.model == "linear reference"].set_index("verifier")["held out"]
+    budget = transformer[transformer.verifier == "budget"]
+    below = (ref - best) * 100  # points below the linear reference, per verifier
+    sound = below["bag of words"] <= 5 and best["budget"] >= 0.85 and below["coverage"] >= 15
+    story = (f"The recipe is sound: the transformer reward model ends {below['bag of words']:.1f} points below the "
+             f"linear reference on the bag-of-words verifier and {below['budget']:.1f} below on the budget verifier, "
+             f"but {below['coverage']:.1f} below on the coverage verifier, where it underfits even its own training "
+             "pairs: the document lookup is what it does not learn from a few thousand pairs." if sound else
+             "The results do not single out the coverage verifier as the one the recipe cannot learn; read the table.")
+    return {"learn_gap": "; ".join(f"{v}: best transformer {best[v]:.3f} against the linear reference's {ref[v]:.3f}"
+                                   for v in best.index),
+            "learn_coverage_train": fit.get("coverage", math.nan),
+            "learn_best_budget": budget.loc[budget["held out"].idxmax(), "model"], "learn_story": story}, \
+        [learn.pivot_table(index="model", columns="verifier", values="held out", sort=False).round(3)]
+
+
+ARMS = [("Online DPO (SFT)", "DPO"), ("Online DPO (DPO)", "DPO 2x"), ("Online DPO (SFT), gold judge", "DPO"),
+        ("Online DPO (DPO), gold judge", "DPO 2x")]
+
+
+@findings("budget_task", texts=("budget_online_sft", "budget_online_dpo", "budget_gold_sft", "budget_gold_dpo"),
+          numbers=("budget_rm_agree", "budget_lin_agree", "coverage_rm_agree", "coverage_lin_agree"))
+def budget_findings(result: dict):
+    overview, calls = [], []
+    for task, rows in pd.DataFrame(result["rows"]).groupby("task", sort=False):
+        overview.append({"task": task, "seeds": len(rows),
+                         **{f"{key} agreement": rows[key].map(lambda m: m["agreement with gold judge"]).mean()
+                            for key in ("reward model", "linear reference")}})
+        for a, b in ARMS:
+            d = paired(*({r["seed"]: r["policies"][p]["true reward"] for _, r in rows.iterrows()} for p in (a, b)))
+            calls.append({"task": task, "comparison": f"{a} − {b}", "mean": d.mean, "sd": d.sd,
+                          "verdict": describe(d, a, b)})
+    overview, calls = pd.DataFrame(overview).set_index("task"), pd.DataFrame(calls)
+    budget = calls[calls.task.str.startswith("budgeted")].set_index("comparison")["verdict"]
+    names = ("budget_online_sft", "budget_online_dpo", "budget_gold_sft", "budget_gold_dpo")
+    values = {name: budget[f"{a} − {b}"] for name, (a, b) in zip(names, ARMS)}
+    for i, task in ((0, "budget"), (-1, "coverage")):
+        values[f"{task}_rm_agree"] = overview["reward model agreement"].iloc[i]
+        values[f"{task}_lin_agree"] = overview["linear reference agreement"].iloc[i]
+    return values, [overview.reset_index().round(3), calls.round(3)]
+
+
+def dial_tables(result: dict) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The language-model gap dial: edges by horizon (at the most pairs) and by pairs (at the longest horizon)."""
+    points = result["rows"]
+    by_h = dial_table([p for p in points if p["n_pairs"] == max(q["n_pairs"] for q in points)], ("verifier", "horizon"))
+    by_n = dial_table([p for p in points if p["horizon"] == max(q["horizon"] for q in points)], ("verifier", "n_pairs"))
+    return pd.DataFrame(by_h), pd.DataFrame(by_n)
+
+
+@findings("lm_gap_dial", texts=("dial_grows", "dial_short", "dial_long", "dial_rouge_long"),
+          numbers=("dial_rouge_agree", "dial_budget_agree"))
+def dial_findings(result: dict):
+    by_h, by_n = dial_tables(result)
+    simple = by_h[by_h.verifier == "budget"].sort_values("horizon")
+    hard = by_h[by_h.verifier == "budget-rouge"].sort_values("horizon")
+    grows = simple["edge"].is_monotonic_increasing and simple["edge"].iloc[-1] > simple["edge"].iloc[0]
+    return {"dial_grows": f"With the simple verifier, online's edge {'grows' if grows else 'does not grow'} with the "
+                          "horizon at every step of the dial.",
+            "dial_short": simple["edge verdict"].iloc[0], "dial_long": simple["edge verdict"].iloc[-1],
+            "dial_rouge_long": hard["edge verdict"].iloc[-1], "dial_rouge_agree": hard["agreement"].iloc[-1],
+            "dial_budget_agree": simple["agreement"].iloc[-1]}, [pd.concat([by_h, by_n]).round(3)]
+
+
+def rouge_search(saved: dict, references: dict[str, str], n_pairs: int = 2500) -> pd.DataFrame | str:
+    """The ROUGE-L closer by horizon, once per ROUGE-L reference (label: result name) that was measured."""
+    rows = [{"ROUGE-L reference": label, **row} for label, name in references.items() if name in saved
+            for row in dial_table([p for p in saved[name]["rows"] if p["verifier"] == "budget-rouge"
+                                   and p["n_pairs"] == n_pairs], ("verifier", "horizon"))]
+    return pd.DataFrame(rows).drop(columns=["verifier", "seeds"]).round(3) if rows else NOT_MEASURED
+
+
+@findings("online_collapse", texts=("collapse_reward", "collapse_repeats", "collapse_gain", "collapse_words",
+                                    "collapse_chosen_full", "collapse_story"), numbers=("collapse_rejected_long",))
+def collapse_findings(result: dict):
+    rows, ks = result["rows"], result["provenance"]["parameters"]["ks"]
+    collapse = pd.DataFrame([{"policy": r["policy"], "decoding": mode, "seed": r["seed"], **r[mode]}
+                             for r in rows for mode in ("greedy", "sampled")])
+    means = collapse.drop(columns="seed").groupby(["policy", "decoding"], sort=False).mean()
+    big, small = f"gold K={max(ks)}", f"gold K={min(ks)}"
+    g = means.xs("greedy", level="decoding")
+    lengths = pd.DataFrame([{"seed": r["seed"], "round": r["policy"], "side": side, "words": int(n), "pairs": c}
+                            for r in rows if r["policy"] != "SFT"
+                            for side, hist in r["pair lengths"].items() for n, c in hist.items()])
+    share = lengths.groupby(["round", "side", "words"])["pairs"].sum() / lengths.groupby(["round", "side"])["pairs"].sum()
+
+    def beyond(rnd: str, side: str, words: int) -> float:
+        """Share of a round's chosen or rejected summaries with more than ``words`` words."""
+        return share.loc[(rnd, side)][share.loc[(rnd, side)].index > words].sum()
+
+    worse = (g.loc[big, "true reward"] < g.loc["SFT", "true reward"]
+             and g.loc[big, "repeated words"] > g.loc["SFT", "repeated words"] and g.loc[big, "words"] > g.loc["SFT", "words"])
+    return {
+        "collapse_reward": f"{g.loc['SFT', 'true reward']:.3f} for SFT and {g.loc[big, 'true reward']:.3f} after the "
+                           f"round at {big.split()[-1]}",
+        "collapse_repeats": f"{g.loc['SFT', 'repeated words']:.2f} to {g.loc[big, 'repeated words']:.2f}",
+        "collapse_gain": f"{g.loc['SFT', 'coverage gain']:.3f} to {g.loc[big, 'coverage gain']:.3f}",
+        "collapse_words": f"{g.loc['SFT', 'words']:.2f} to {g.loc[big, 'words']:.2f}",
+        "collapse_chosen_full": f"{beyond(small, 'chosen', 2):.0%} at {small.split()[-1]} and "
+                                f"{beyond(big, 'chosen', 2):.0%} at {big.split()[-1]}",
+        "collapse_rejected_long": beyond(big, "rejected", 3),
+        "collapse_story": "The round lengthened the greedy summary and filled the extra place with repeated words: it "
+                          "learned to write another word faster than which word." if worse else
+                          "In this run the round did not both lengthen the greedy summary and fill it with repeats; "
+                          "the story below does not apply as told.",
+    }, [means.round(3), share.unstack("words").fillna(0).round(3)]

@@ -1,0 +1,82 @@
+"""What the language-model chapters do with their experiment's results: run it (or read a saved
+run), lay the per-seed results out as tables, and compare two arms seed by seed.
+
+    config, results = run_or_load("pipeline", params)
+    runs = table(results, ("policies", "policy"))        # one row per seed and policy
+    d = versus(runs, "Online DPO (SFT)", "DPO", "true reward")
+    describe(d, "online", "offline")                        # the two-sd rule's verdict in words
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import tempfile
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from ..llm import experiments
+from ..llm.config import Setup
+from .verdicts import Difference, paired
+
+
+def run_or_load(chapter: str, params: Mapping[str, Any]) -> tuple[Setup, list[dict]]:
+    """The chapter's experiment at ``params``: trained now in a temporary folder, with TRL's
+    logs and progress bars kept off the page, or, when ``params["from_json"]`` names a file,
+    read from results saved by ``python -m pftlib.llm.launch`` (whose config then replaces the
+    page's parameters; the page says where they were computed)."""
+    if params.get("from_json"):
+        config, results, saved_by = experiments.load(params["from_json"], chapter)
+        print(f"Rendered from {params['from_json']}, computed on {saved_by['device']} at commit "
+              f"{saved_by['commit']} in {saved_by['wall_s']:.0f} s.")
+        return config, results
+    import transformers
+
+    config = experiments.config(chapter, params)
+    transformers.logging.set_verbosity_error()
+    log = io.StringIO()
+    with tempfile.TemporaryDirectory() as work, contextlib.redirect_stdout(log), contextlib.redirect_stderr(log):
+        return config, experiments.run(chapter, config, Path(work))
+
+
+def table(results: list[dict], *levels: tuple[str | None, str]) -> pd.DataFrame:
+    """One row per seed and leaf of nested results.  Each level ``(key, column)`` steps into
+    ``node[key]`` (``key=None``: the node itself), a mapping whose keys fill ``column``; the leaf's
+    metrics become columns.  ``table(results, ("policies", "policy"))`` gives seed, policy, winrate, ..."""
+    rows: list[dict] = []
+
+    def walk(node: Mapping, row: dict, rest: tuple) -> None:
+        if not rest:
+            rows.append({**row, **node})
+            return
+        (key, column), *deeper = rest
+        for name, child in (node if key is None else node[key]).items():
+            walk(child, {**row, column: name}, tuple(deeper))
+
+    for r in results:
+        walk(r, {"seed": r["seed"]}, levels)
+    return pd.DataFrame(rows)
+
+
+def per_seed(frame: pd.DataFrame, column: str, **where: Any) -> dict[int, float]:
+    """``{seed: value of column}`` over the rows where each ``where`` column has its value."""
+    rows = frame
+    for key, value in where.items():
+        rows = rows[rows[key.replace("_", " ")] == value]
+    return rows.set_index("seed")[column].to_dict()
+
+
+def versus(frame: pd.DataFrame, a: str, b: str, column: str, by: str = "policy", **where: Any) -> Difference:
+    """``a - b`` in ``column`` over the seeds both have, where ``by`` names the arm
+    (keywords ``where`` select the rest, as in :func:`per_seed`; ``_`` stands for a space)."""
+    return paired(*(per_seed(frame, column, **{by.replace(" ", "_"): arm, **where}) for arm in (a, b)))
+
+
+def spread(frame: pd.DataFrame, by: list[str] | str, column: str) -> pd.DataFrame:
+    """Mean and sd of ``column`` per group (sd 0 with one seed), and the band ``low``/``high`` = mean ∓ sd."""
+    out = frame.groupby(by, sort=False)[column].agg(["mean", "std"]).fillna(0.0).reset_index()
+    out["low"], out["high"] = out["mean"] - out["std"], out["mean"] + out["std"]
+    return out
