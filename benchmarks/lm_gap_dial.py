@@ -21,8 +21,8 @@ from pathlib import Path
 
 from common import RESULTS, save
 
-from pftlib.llm.dial import dial_point
 from pftlib.llm.config import Setup
+from pftlib.llm.dial import dial_point
 
 SEEDS = (0, 1, 2)
 HORIZONS, PAIRS, DEFAULT_H, DEFAULT_PAIRS = (1, 3, 5, 8), (500, 1000, 2500), 8, 2500

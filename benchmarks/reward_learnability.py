@@ -27,8 +27,8 @@ from pathlib import Path
 from common import save
 
 from pftlib.llm import models, trainers
-from pftlib.llm.linear_reward import fit_linear_reward
 from pftlib.llm.config import synthetic_task
+from pftlib.llm.linear_reward import fit_linear_reward
 from pftlib.llm.pipeline import rm_metrics
 from pftlib.llm.preferences import random_summary_pairs
 from pftlib.llm.rewards import global_reward

@@ -13,10 +13,10 @@ import sys
 from importlib.metadata import version
 from pathlib import Path
 
+from .params import ParameterError
 from .publish.build import BuildFailed, build_html, execute_chapters
 from .publish.chapters import CHAPTERS, find
 from .publish.execute import ChapterFailed, execute
-from .params import ParameterError
 
 
 class UsageError(Exception):

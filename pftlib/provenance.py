@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import platform
 import subprocess
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
 
@@ -59,7 +59,7 @@ def record(root: Path, parameters: dict, wall_s: float) -> dict:
         "versions": versions(),
         "device": device(),
         "wall_s": round(wall_s, 2),
-        "executed_utc": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+        "executed_utc": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
     }
 
 

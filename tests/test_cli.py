@@ -6,8 +6,8 @@ import json
 
 import nbformat
 import pytest
-
 from conftest import pft
+
 from pftlib.publish.chapters import CHAPTERS, LIKELIHOOD
 from pftlib.publish.execute import ChapterFailed, execute
 
@@ -20,7 +20,7 @@ def test_list_shows_every_parameter_with_type_default_range_and_meaning(checkout
     for ch in CHAPTERS:
         lines = sections[ch.slug].splitlines()
         for p in ch.schema.params:
-            line = next(l for l in lines if l.split()[:1] == [p.name])
+            line = next(row for row in lines if row.split()[:1] == [p.name])
             assert p.type.__name__ in line and repr(p.default) in line and p.allowed() in line and p.help in line
         for c in ch.schema.constraints:
             assert c.message in sections[ch.slug]
@@ -55,7 +55,8 @@ def test_bad_input_stops_with_a_message_and_exit_2_and_writes_nothing(checkout, 
 
 
 @pytest.mark.parametrize("chapter, args, message", [
-    ("pipeline", ["-p", "judge", "rm:/nonexistent/rm"], "neither an existing folder (a saved reward model) nor a hub id"),
+    ("pipeline", ["-p", "judge", "rm:/nonexistent/rm"],
+     "neither an existing folder (a saved reward model) nor a hub id"),
     ("claims", ["-p", "pages_dir", "/nonexistent"], "pages_dir: must be an existing folder"),
     ("benchmarks", ["-p", "results_dir", "no/such"], "results_dir: must be an existing folder"),
 ])

@@ -12,9 +12,9 @@ import urllib.request
 import nbformat
 import papermill as pm
 import pytest
+from conftest import copy_checkout, offline_env
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
-from conftest import copy_checkout, offline_env
 from pftlib.publish.chapters import LIKELIHOOD
 
 VEGALITE = "application/vnd.vegalite.v5+json"
@@ -82,7 +82,8 @@ def test_jupyterlab_draws_every_chart_offline(executed, lab, browser):
 
     page.route("**/*", local_only)
     page.goto(f"{lab}/lab/tree/notebooks/run.ipynb")
-    count_drawn = "[...document.querySelectorAll('.jp-RenderedVegaCommon5')].filter(e => e.querySelector('svg, canvas')).length"
+    count_drawn = ("[...document.querySelectorAll('.jp-RenderedVegaCommon5')]"
+                   ".filter(e => e.querySelector('svg, canvas')).length")
     try:  # Vega draws asynchronously after the output appears
         page.wait_for_function(f"{count_drawn} >= {n_charts}", timeout=120_000)
     except PlaywrightTimeout:

@@ -14,9 +14,9 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 import nbformat
 import pytest
+from conftest import TEST_REPOSITORY
 from sphinx.errors import ConfigError
 
-from conftest import TEST_REPOSITORY
 from pftlib.publish.build import toc_chapters
 from pftlib.publish.setup_cell import is_setup
 from pftlib.publish.sphinx_ext import launch_urls

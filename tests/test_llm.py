@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from conftest import TRL
-
 import os
 
 import pytest
 import torch
+from conftest import TRL
 
 from pftlib.llm import evaluate, judges, models, online, preferences, rollout, trainers
 from pftlib.llm.rewards import global_reward
@@ -43,7 +42,8 @@ def pipeline(tmp_path_factory):
 
 def test_sft_raises_the_likelihood_of_reference_summaries(pipeline):
     p = pipeline
-    after = rollout.completion_logprobs(p["sft"], p["tok"], list(p["data"]["prompt"][:50]), list(p["data"]["completion"][:50]))
+    data = p["data"]
+    after = rollout.completion_logprobs(p["sft"], p["tok"], list(data["prompt"][:50]), list(data["completion"][:50]))
     assert after.mean() > p["init_logp"].mean() + 1.0
     assert (p["out"] / "sft" / "config.json").is_file() and (p["out"] / "sft" / "tokenizer.json").is_file()
 
@@ -75,7 +75,7 @@ def test_online_dpo_round_trains_on_best_vs_worst_pairs_of_its_judge(pipeline):
                                            max_new_tokens=TASK.budget + 1, out=p["out"] / "online", beta=0.1,
                                            num_train_epochs=1, learning_rate=1e-3, **TRL)
     assert 0 < len(pairs) <= len(prompts) and (p["out"] / "online" / "config.json").is_file()
-    chosen, rejected = judge(list(pairs["prompt"]), list(pairs["chosen"])), judge(list(pairs["prompt"]), list(pairs["rejected"]))
+    chosen, rejected = (judge(list(pairs["prompt"]), list(pairs[side])) for side in ("chosen", "rejected"))
     # the same draws again, to know which samples ended: an unfinished sample is rejected whatever its score
     texts, ended = rollout.sample_with_ends(p["sft"], p["tok"], prompts, 4, 1.0, TASK.budget + 1, seed=0)
     finished = {(q, t) for q, row, flags in zip(prompts, texts, ended) for t, e in zip(row, flags) if e}
@@ -107,7 +107,8 @@ def test_samples_respect_the_budget_and_kl_to_self_is_zero(pipeline):
 def test_training_is_deterministic(tmp_path):
     tok = build_tokenizer(TASK)
     data = sft_dataset(TASK, 64, seed=0)
-    runs = [trainers.sft(models.causal_lm(tok, "tiny", seed=3), tok, data, tmp_path / f"run{i}", seed=3, num_train_epochs=1,
+    runs = [trainers.sft(models.causal_lm(tok, "tiny", seed=3), tok, data, tmp_path / f"run{i}", seed=3,
+                         num_train_epochs=1,
                          learning_rate=3e-3, **TRL)
             for i in range(2)]
     logps = [rollout.completion_logprobs(m, tok, list(data["prompt"][:8]), list(data["completion"][:8])) for m in runs]
@@ -146,7 +147,8 @@ def test_the_whole_pipeline_runs_and_reports_every_policy(tmp_path):
     from pftlib.llm.config import Pipeline
     from pftlib.llm.pipeline import GOLD_JUDGED, POLICIES, SIMPLE_JUDGED, TRL_ONLINE, run
 
-    setup = Pipeline(budget=2, verifier="coverage", size="tiny", rm_size="tiny", n_sft=64, sft_epochs=1, n_pairs=32, rm_epochs=1,
+    setup = Pipeline(budget=2, verifier="coverage", size="tiny", rm_size="tiny", n_sft=64, sft_epochs=1, n_pairs=32,
+                     rm_epochs=1,
                   n_eval=16, k=2)
     result = run(setup, seed=0, workdir=tmp_path)
     assert list(result["policies"]) == [*POLICIES, *GOLD_JUDGED, SIMPLE_JUDGED, TRL_ONLINE]

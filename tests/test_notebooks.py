@@ -9,9 +9,10 @@ import re
 import nbformat
 import papermill as pm
 import pytest
-
 from conftest import ROOT, exercises, figures
+
 from pftlib.publish.chapters import CHAPTERS, TEACHING
+from pftlib.publish.pages import glued
 
 
 def test_notebook_defaults_match_the_schema():
@@ -23,27 +24,28 @@ def test_notebook_defaults_match_the_schema():
 
 
 @pytest.mark.parametrize("chapter", CHAPTERS, ids=lambda ch: ch.slug)
-def test_every_glued_number_is_used_and_every_used_number_is_glued(chapter):
+def test_every_glued_number_is_used_and_every_used_number_is_glued(built_book, chapter):
+    """Read from the quick build's executed page: a value may be glued by name in the notebook or
+    by a library function (``glue(**findings)``), and only the page knows which it got."""
+    root, _ = built_book
+    stored = set(glued(chapter.page(root)))
     nb = nbformat.read(chapter.source(ROOT), as_version=4)
-    code = "\n".join(c.source for c in nb.cells if c.cell_type == "code")
-    prose = "\n".join(c.source for c in nb.cells if c.cell_type == "markdown")
-    stored = set(re.findall(r'glue\("(\w+)"', code))
-    used = set(re.findall(r"\{glue:\w+\}`(\w+)", prose))
+    used = set(re.findall(r"\{glue:\w+\}`(\w+)", "\n".join(c.source for c in nb.cells if c.cell_type == "markdown")))
     assert used <= stored, f"prose uses numbers nobody computes: {used - stored}"
     shown_elsewhere = {name for name in stored if name.startswith("claim_")} & CLAIM_STATUSES  # on the claims page
     assert stored <= used | shown_elsewhere, f"computed but never shown: {stored - used - shown_elsewhere}"
 
 
 CLAIMS_PAGE = nbformat.read(ROOT / "notebooks" / "00_claims.ipynb", as_version=4)
-CLAIM_STATUSES = set(re.findall(r'"(claim_\w+)"', "\n".join(c.source for c in CLAIMS_PAGE.cells if c.cell_type == "code")))
+CLAIM_STATUSES = set(re.findall(r'"(claim_\w+)"',
+                                "\n".join(c.source for c in CLAIMS_PAGE.cells if c.cell_type == "code")))
 
 
-def test_the_claims_page_reads_a_status_every_chapter_glues():
-    """Each status the claims page reads is glued by some chapter (so none can go missing)."""
-    glued_statuses = set()
-    for ch in CHAPTERS:
-        code = "\n".join(c.source for c in nbformat.read(ch.source(ROOT), as_version=4).cells if c.cell_type == "code")
-        glued_statuses |= set(re.findall(r'glue\("(claim_\w+)"', code))
+def test_the_claims_page_reads_a_status_every_chapter_glues(built_book):
+    """Each status the claims page reads is glued by some chapter's executed page (so none can go missing)."""
+    root, _ = built_book
+    glued_statuses = {name for ch in CHAPTERS if ch.page(root).exists() for name in glued(ch.page(root))
+                      if name.startswith("claim_")}
     assert len(CLAIM_STATUSES) >= 15 and CLAIM_STATUSES == glued_statuses
 
 
@@ -60,7 +62,8 @@ def test_every_chapter_ends_with_exercises_whose_solutions_are_hidden_code(chapt
     assert len(found) >= 2, f"{chapter.stem}: fewer than two exercises"
     for label, cells in found.items():
         assert label.startswith("ex-"), label
-        assert cells, f"{chapter.stem}: exercise {label} has no solution with code (a dropdown between solution-start and solution-end)"
+        assert cells, (f"{chapter.stem}: exercise {label} has no solution with code (a dropdown between "
+                       "solution-start and solution-end)")
     first = next(i for i, c in enumerate(nb.cells) if c.cell_type == "markdown" and c.source.startswith("## Exercises"))
     assert all("{exercise}" not in c.source for c in nb.cells[:first] if c.cell_type == "markdown")
 

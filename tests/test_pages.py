@@ -10,8 +10,8 @@ import shlex
 
 import nbformat
 import pytest
-
 from conftest import ROOT
+
 from pftlib.publish.chapters import CHAPTERS, find
 from pftlib.publish.pages import glued
 

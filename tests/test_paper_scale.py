@@ -11,10 +11,10 @@ import sys
 from pathlib import Path
 
 import pytest
+from conftest import ROOT, pft
 from tokenizers import Tokenizer, decoders, models, pre_tokenizers, trainers
 from transformers import GPTNeoXConfig, GPTNeoXForCausalLM, GPTNeoXForSequenceClassification, PreTrainedTokenizerFast
 
-from conftest import ROOT, pft
 from pftlib.llm.config import Pipeline
 from pftlib.llm.experiments import load
 from pftlib.llm.pipeline import GOLD_JUDGED, POLICIES, TRL_ONLINE, run
@@ -50,7 +50,8 @@ def checkpoints(tmp_path_factory):
     GPTNeoXForCausalLM(_neox(tok)).save_pretrained(out / "base")
     tok.save_pretrained(out / "base")
     gold_tok = TLDR("", "").tokenizer(str(out / "base"))
-    GPTNeoXForSequenceClassification(_neox(gold_tok, num_labels=1, pad_token_id=gold_tok.pad_token_id)).save_pretrained(out / "gold")
+    gold = GPTNeoXForSequenceClassification(_neox(gold_tok, num_labels=1, pad_token_id=gold_tok.pad_token_id))
+    gold.save_pretrained(out / "gold")
     gold_tok.save_pretrained(out / "gold")
     return out
 

@@ -6,8 +6,8 @@ import re
 
 import pytest
 
-from pftlib.publish.chapters import CHAPTERS, LIKELIHOOD, find
 from pftlib.params import Constraint, Param, ParameterError, Schema
+from pftlib.publish.chapters import CHAPTERS, LIKELIHOOD, find
 
 
 def test_allowed_ranges_read_well():

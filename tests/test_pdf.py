@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import re
 
+from conftest import book_env, pft
 from pypdf import PdfReader
 
-from conftest import book_env, pft
 from pftlib.publish.build import toc_chapters
 from pftlib.publish.pdf import PDF_NAME, toc_pages
 

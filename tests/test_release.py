@@ -8,7 +8,6 @@ import tomllib
 
 import jsonschema
 import yaml
-
 from conftest import ROOT
 
 

@@ -3,10 +3,9 @@ the whole study on tiny models."""
 
 from __future__ import annotations
 
-from conftest import TRL
-
 import pytest
 import torch
+from conftest import TRL
 
 from pftlib.llm import models, preferences, rollout, trainers
 from pftlib.llm.config import RewardStudy

@@ -12,8 +12,8 @@ import time
 
 import nbformat
 import pytest
-
 from conftest import ROOT, pft
+
 from pftlib.publish.chapters import CHAPTERS, PIPELINE
 
 

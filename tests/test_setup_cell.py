@@ -11,15 +11,16 @@ import types
 
 import nbformat
 import pytest
-
 from conftest import ROOT
+
 from pftlib.publish.setup_cell import SETUP_CELL, is_setup, stamp
 
 
 def run_cell(source: str, cwd, monkeypatch, pip_calls: list | None = None) -> None:
     """Execute the cell in ``cwd``; git runs for real, pip is recorded instead of installing."""
     monkeypatch.chdir(cwd)
-    fake = types.SimpleNamespace(run=lambda cmd, **kw: pip_calls.append(cmd) if "pip" in cmd else subprocess.run(cmd, **kw))
+    fake = types.SimpleNamespace(
+        run=lambda cmd, **kw: pip_calls.append(cmd) if "pip" in cmd else subprocess.run(cmd, **kw))
     monkeypatch.setitem(sys.modules, "subprocess", fake)
     exec(compile(source, "setup-cell", "exec"), {})
 

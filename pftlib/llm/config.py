@@ -60,7 +60,10 @@ def _trackers_ok(p) -> bool:
     """``none``, or trackers transformers knows and finds installed (raises ``ValueError`` naming them)."""
     if p["report_to"] == "none":
         return True
-    from transformers.integrations.integration_utils import INTEGRATION_TO_CALLBACK, get_available_reporting_integrations
+    from transformers.integrations.integration_utils import (
+        INTEGRATION_TO_CALLBACK,
+        get_available_reporting_integrations,
+    )
 
     names = p["report_to"].split(",")
     unknown = [n for n in names if n not in INTEGRATION_TO_CALLBACK]
@@ -160,7 +163,7 @@ class Setup:
     @property
     def source(self):
         """Where data come from: the synthetic task, or TL;DR-schema data sets (:mod:`pftlib.llm.sources`)."""
-        from .sources import Synthetic, TLDR  # loads datasets and transformers: only when data are needed
+        from .sources import TLDR, Synthetic  # loads datasets and transformers: only when data are needed
 
         if self.sft_dataset:
             return TLDR(self.sft_dataset, self.pref_dataset)
@@ -210,7 +213,8 @@ class Hypotheses(Setup):
     max_n: int = option(16, "H5: best-of-N with this N", low=1, high=256)
 
     RULES: ClassVar[tuple[Constraint, ...]] = (*Setup.RULES, Constraint(
-        ("betas",), lambda p: _distinct(number_list(p["betas"]), None) and all(0 < b <= 10 for b in number_list(p["betas"])),
+        ("betas",),
+        lambda p: _distinct(number_list(p["betas"]), None) and all(0 < b <= 10 for b in number_list(p["betas"])),
         "a comma-separated list of distinct numbers in (0, 10], or empty", breaks={"betas": "0.1,-1"}))
 
     @property

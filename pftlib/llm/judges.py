@@ -19,10 +19,9 @@ import json
 import os
 import random
 import urllib.request
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-
-from collections.abc import Callable
 
 Scorer = Callable[[list[str], list[str]], list[float]]
 

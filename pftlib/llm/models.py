@@ -7,8 +7,13 @@ from dataclasses import dataclass
 
 import torch
 from transformers import (
-    AutoModelForCausalLM, AutoModelForSequenceClassification, GPTNeoXConfig, GPTNeoXForCausalLM,
-    GPTNeoXForSequenceClassification, PreTrainedModel, PreTrainedTokenizerBase,
+    AutoModelForCausalLM,
+    AutoModelForSequenceClassification,
+    GPTNeoXConfig,
+    GPTNeoXForCausalLM,
+    GPTNeoXForSequenceClassification,
+    PreTrainedModel,
+    PreTrainedTokenizerBase,
 )
 
 from .distributed import state

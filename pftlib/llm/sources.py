@@ -87,7 +87,8 @@ class TLDR:
         return load_tldr(self.pref_dataset, "train", "preference", n).select_columns(["prompt", "chosen", "rejected"])
 
     def held_out_pairs(self, n: int, seed: int, sampler: Sampler) -> datasets.Dataset:
-        return load_tldr(self.pref_dataset, "validation", "preference", n).select_columns(["prompt", "chosen", "rejected"])
+        pairs = load_tldr(self.pref_dataset, "validation", "preference", n)
+        return pairs.select_columns(["prompt", "chosen", "rejected"])
 
 
 Source = Synthetic | TLDR

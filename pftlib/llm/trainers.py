@@ -25,7 +25,6 @@ from ..environment import scoped_env
 from .distributed import state as process_group
 from .preferences import Scorer
 
-
 LOG_DIR_ENV = "PFT_LOG_DIR"
 
 

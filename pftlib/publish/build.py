@@ -17,10 +17,10 @@ from pathlib import Path
 
 import yaml
 
-from . import assets
-from ..report.charts import BOOK_PAGE_ENV
-from .chapters import Chapter, by_stem
 from ..environment import scoped_env
+from ..report.charts import BOOK_PAGE_ENV
+from . import assets
+from .chapters import Chapter, by_stem
 from .execute import ChapterFailed, code_digest, execute, page_record
 
 CHAPTER_DIR = "book/chapters/"

@@ -13,7 +13,10 @@ from pathlib import Path
 
 from ..llm import config as llm
 from ..params import Constraint, Param, ParameterError, Schema, params_of, schema_of
+from ..theory.all_roads import AllRoads
 from ..theory.compare import Relabelling
+from ..theory.gap_dial import GapDial
+from ..theory.tree import size_rule
 
 
 @dataclass(frozen=True)
@@ -41,46 +44,25 @@ class Chapter:
         return root / "book" / "chapters" / f"{self.stem}.ipynb"
 
 
-# Parameters several chapters share.
-BETA = Param("beta", float, 0.5, "KL-regularisation strength", low=0, high=100, low_open=True)
-SEED = Param("seed", int, 0, "random seed", low=0, high=2**31 - 1)
-
-
-def vocabulary(default: int, high: int) -> Param:
-    return Param("V", int, default, "vocabulary size (tokens per step)", low=2, high=high)
-
-
-def reward_scale(default: float, of: str = "the true reward") -> Param:
-    return Param("reward_scale", float, default, f"standard deviation of {of}", low=0, high=50, low_open=True)
-
-
-def pseudocount(default: float) -> Param:
-    return Param("pseudocount", float, default, "pseudo-observations of each outcome per compared pair",
-                 low=0, high=10, low_open=True)
-
-
-def tree_limit(horizon: str, limit: int, why: str) -> Constraint:
-    """``V ** horizon <= limit``: the number of completions the chapter enumerates."""
-    return Constraint(("V", horizon), lambda p: p["V"] ** p[horizon] <= limit,
-                      f"{why}: keep V**{horizon} <= {limit:,}")
-
-
 LIKELIHOOD = Chapter(
     slug="likelihood",
     stem="01_likelihood",
     title="Preference fine-tuning is likelihood",
+    # The chapter's computations are its demonstrations, in the notebook itself: its parameters are
+    # declared here rather than by a config of the library.
     schema=Schema(
         params=(
-            vocabulary(3, high=16),
+            Param("V", int, 3, "vocabulary size (tokens per step)", low=2, high=16),
             Param("H", int, 4, "horizon: tokens per completion", low=1, high=20),
-            BETA,
-            reward_scale(2.0),
+            Param("beta", float, 0.5, "KL-regularisation strength", low=0, high=100, low_open=True),
+            Param("reward_scale", float, 2.0, "standard deviation of the true reward", low=0, high=50, low_open=True),
             Param("n_pairs", int, 2000, "number of labelled preference pairs for DPO", low=1, high=1_000_000),
             Param("n_policies", int, 200, "random policies in the projection check", low=1, high=10_000),
-            SEED,
-            Param("bench_horizon", int, 10, "engine benchmark: time trees with V=4 up to this horizon", low=1, high=10),
+            Param("seed", int, 0, "random seed", low=0, high=2**31 - 1),
+            Param("bench_horizon", int, 10, "engine benchmark: time trees of 4 tokens per step up to this horizon",
+                  low=1, high=10),
         ),
-        constraints=(tree_limit("H", 2**20, "the tree is enumerated exactly"),),
+        constraints=(size_rule("H", 2**20, "the tree is enumerated exactly"),),
         quick={"V": 2, "H": 3, "n_pairs": 300, "n_policies": 50, "bench_horizon": 5},
     ),
 )
@@ -89,44 +71,14 @@ ALL_ROADS = Chapter(
     slug="all-roads",
     stem="02_all_roads",
     title="All roads lead to likelihood",
-    schema=Schema(
-        params=(
-            vocabulary(3, high=8),
-            Param("H", int, 3, "horizon: tokens per completion", low=1, high=12),
-            Param("prompts", int, 2, "number of prompts", low=1, high=4),
-            BETA,
-            reward_scale(2.0),
-            pseudocount(0.1),
-            Param("max_pairs", int, 1000, "largest number of preference pairs in the sweep", low=10, high=100_000),
-            Param("n_demos", int, 200, "demonstrations for SFT vs inverse RL", low=1, high=100_000),
-            Param("seeds", int, 3, "random instances per setting", low=1, high=20),
-            SEED,
-        ),
-        constraints=(tree_limit("H", 4096, "the sweep fits every route many times"),),
-        quick={"V": 2, "H": 2, "max_pairs": 100, "n_demos": 50, "seeds": 2},
-    ),
+    schema=schema_of(AllRoads, quick={"V": 2, "H": 2, "max_pairs": 100, "n_demos": 50, "seeds": 2}),
 )
 
 GAP = Chapter(
     slug="gap",
     stem="03_gap",
     title="Proper learning and the generation-verification gap",
-    schema=Schema(
-        params=(
-            vocabulary(2, high=4),
-            Param("max_horizon", int, 8, "the gap dial turns H from 1 up to this", low=1, high=12),
-            BETA,
-            reward_scale(1.0, of="the true verifier weights"),
-            pseudocount(0.01),
-            Param("max_pairs", int, 1000, "largest number of preference pairs", low=30, high=100_000),
-            Param("seeds", int, 3, "random instances per setting (at least 2 for error bands)", low=2, high=20),
-            Param("features", str, "token_counts", "the simple verifier class",
-                  choices=("token_counts", "token_at_position")),
-            SEED,
-        ),
-        constraints=(tree_limit("max_horizon", 4096, "the sweep fits every route many times"),),
-        quick={"max_horizon": 3, "max_pairs": 100, "seeds": 2},
-    ),
+    schema=schema_of(GapDial, quick={"max_horizon": 3, "max_pairs": 100, "seeds": 2}),
 )
 
 FROM_JSON = Param("from_json", str, "", "render results saved by `python -m pftlib.llm.launch` instead of training")
@@ -171,7 +123,8 @@ GAP_CLOSERS = Chapter(
 
 RESULTS_DIR = Param("results_dir", str, "benchmarks/results",
                     "folder of the committed benchmark results (relative to the book's root)")
-PAGES_DIR = Param("pages_dir", str, "book/chapters", "folder of the executed chapter pages (relative to the book's root)")
+PAGES_DIR = Param("pages_dir", str, "book/chapters",
+                  "folder of the executed chapter pages (relative to the book's root)")
 
 
 def existing_folder(param: Param) -> Constraint:

@@ -23,9 +23,9 @@ import nbformat
 import papermill as pm
 
 from ..environment import scoped_env
-from .chapters import Chapter
-from ..report.charts import BOOK_PAGE_ENV
 from ..provenance import record
+from ..report.charts import BOOK_PAGE_ENV
+from .chapters import Chapter
 from .setup_cell import launch_commit, repository_url, stamp
 
 PACKAGE = Path(__file__).resolve().parents[1]

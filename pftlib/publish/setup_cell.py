@@ -27,7 +27,9 @@ TAG = "pft-setup"
 REPOSITORY_ENV = "PFT_REPOSITORY_URL"
 SETUP_CELL = '''\
 # Set-up: run from the root of the book's checkout, as `pft` does (launch links open a copy that clones the book).
-import os, pathlib
+import os
+import pathlib
+
 roots = [p for p in (pathlib.Path.cwd(), *pathlib.Path.cwd().parents) if (p / "_toc.yml").is_file()]
 if not roots:
     raise RuntimeError("open this notebook in a checkout of the book, or from a chapter's launch link")

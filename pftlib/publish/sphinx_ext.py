@@ -100,7 +100,8 @@ def _citation_list_roles(app, pagename, templatename, context, doctree) -> None:
     gives each the deprecated ``doc-biblioentry`` role: axe-core calls both violations (one
     critical).  Plain divs read the same to a screen reader."""
     if "body" in context:
-        context["body"] = (context["body"].replace('<div role="list" class="citation-list">', '<div class="citation-list">')
+        context["body"] = (context["body"]
+                           .replace('<div role="list" class="citation-list">', '<div class="citation-list">')
                            .replace(' role="doc-biblioentry"', ""))
 
 

@@ -183,14 +183,16 @@ def collapse_findings(result: dict):
     lengths = pd.DataFrame([{"seed": r["seed"], "round": r["policy"], "side": side, "words": int(n), "pairs": c}
                             for r in rows if r["policy"] != "SFT"
                             for side, hist in r["pair lengths"].items() for n, c in hist.items()])
-    share = lengths.groupby(["round", "side", "words"])["pairs"].sum() / lengths.groupby(["round", "side"])["pairs"].sum()
+    pairs = lengths.groupby(["round", "side", "words"])["pairs"].sum()
+    share = pairs / lengths.groupby(["round", "side"])["pairs"].sum()
 
     def beyond(rnd: str, side: str, words: int) -> float:
         """Share of a round's chosen or rejected summaries with more than ``words`` words."""
         return share.loc[(rnd, side)][share.loc[(rnd, side)].index > words].sum()
 
     worse = (g.loc[big, "true reward"] < g.loc["SFT", "true reward"]
-             and g.loc[big, "repeated words"] > g.loc["SFT", "repeated words"] and g.loc[big, "words"] > g.loc["SFT", "words"])
+             and g.loc[big, "repeated words"] > g.loc["SFT", "repeated words"]
+             and g.loc[big, "words"] > g.loc["SFT", "words"])
     return {
         "collapse_reward": f"{g.loc['SFT', 'true reward']:.3f} for SFT and {g.loc[big, 'true reward']:.3f} after the "
                            f"round at {big.split()[-1]}",

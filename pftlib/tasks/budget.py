@@ -64,7 +64,8 @@ class BudgetTask:
         if not (0 <= self.reference_noise <= 1 and self.zipf > 0 and self.penalty > 0 and self.max_reference >= 1):
             raise ValueError(f"need 0 <= reference_noise <= 1, zipf > 0, penalty > 0, max_reference >= 1: {self}")
         if self.penalty <= max(self.value[w] / self.cost[w] for w in self.words):
-            raise ValueError(f"penalty must exceed every word's value per unit of cost (else longer is always better): {self}")
+            raise ValueError("penalty must exceed every word's value per unit of cost (else longer is always "
+                             f"better): {self}")
         if self.verifier not in VERIFIERS:
             raise ValueError(f"unknown verifier {self.verifier!r} for the budgeted summary; choose one of {VERIFIERS}")
 

@@ -9,6 +9,7 @@ from .tree import DTYPE, Tree, log_probs, normalize, probs, token_log_probs
 
 __all__ = [
     "DTYPE", "Demos", "Fit", "Linear", "Pairs", "Tabular", "Tree", "bt_log_likelihood", "components",
-    "dpo_loss", "entropy", "fit_dpo", "fit_irl", "fit_online", "fit_projection", "fit_proper", "fit_reward", "fit_sft", "kl",
-    "local_reward", "log_probs", "minimize", "newton", "recording", "relabel", "reward_class", "normalize", "objective", "paper_objective", "probs", "sample_pairs", "soft_optimal", "token_log_probs",
+    "dpo_loss", "entropy", "fit_dpo", "fit_irl", "fit_online", "fit_projection", "fit_proper", "fit_reward",
+    "fit_sft", "kl", "local_reward", "log_probs", "minimize", "newton", "recording", "relabel", "reward_class",
+    "normalize", "objective", "paper_objective", "probs", "sample_pairs", "soft_optimal", "token_log_probs",
 ]

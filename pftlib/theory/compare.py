@@ -8,7 +8,6 @@ from dataclasses import dataclass
 import torch
 
 from ..params import option
-
 from .fit import fit_online
 from .preferences import Pairs, bt_log_likelihood, dpo_loss, relabel, sample_pairs
 from .rewards import Linear, Tabular, token_counts

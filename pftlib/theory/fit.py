@@ -22,7 +22,7 @@ from dataclasses import dataclass
 import torch
 
 from .optimize import GRAD_TOL, minimize, newton
-from .preferences import Pairs, bt_log_likelihood, draw_completions, dpo_loss
+from .preferences import Pairs, bt_log_likelihood, dpo_loss, draw_completions
 from .rewards import Linear, Tabular
 from .soft_rl import soft_optimal
 from .tree import Logits, log_probs, normalize
@@ -118,13 +118,13 @@ class Demos:
     weight: torch.Tensor
 
     @staticmethod
-    def sample(logp: torch.Tensor, n: int, generator: torch.Generator) -> "Demos":
+    def sample(logp: torch.Tensor, n: int, generator: torch.Generator) -> Demos:
         """``n`` demonstrations: a uniform prompt, then a completion from ``exp(logp[prompt])``."""
         prompt = torch.randint(logp.shape[0], (n,), generator=generator)
         completion = draw_completions(logp, prompt, 1, generator)[:, 0]
         return Demos(prompt, completion, torch.ones(n, dtype=torch.float64))
 
-    def with_pseudocounts(self, eps: float, prompts: int, n: int) -> "Demos":
+    def with_pseudocounts(self, eps: float, prompts: int, n: int) -> Demos:
         """Add ``eps`` pseudo-demonstrations of every completion (a symmetric Dirichlet prior)."""
         p, c = torch.meshgrid(torch.arange(prompts), torch.arange(n), indexing="ij")
         return Demos(torch.cat([self.prompt, p.flatten()]), torch.cat([self.completion, c.flatten()]),

@@ -34,12 +34,12 @@ class Pairs:
     def weights(self) -> torch.Tensor:
         return torch.ones(len(self), dtype=torch.float64) if self.weight is None else self.weight
 
-    def __add__(self, other: "Pairs") -> "Pairs":
+    def __add__(self, other: Pairs) -> Pairs:
         return Pairs(*(torch.cat([a, b]) for a, b in zip(
             (self.prompt, self.chosen, self.rejected, self.weights()),
             (other.prompt, other.chosen, other.rejected, other.weights()))))
 
-    def with_pseudocounts(self, eps: float) -> "Pairs":
+    def with_pseudocounts(self, eps: float) -> Pairs:
         """Add ``eps`` pseudo-observations of *each* outcome for every distinct compared pair.
 
         A symmetric prior on the data: every maximum-likelihood reward becomes finite (a
@@ -63,7 +63,8 @@ def draw_completions(logp: torch.Tensor, prompt: torch.Tensor, k: int, generator
     for p in range(logp.shape[0]):
         rows = (prompt == p).nonzero().squeeze(1)
         if len(rows):
-            draws[rows] = torch.multinomial(logp[p].exp(), k * len(rows), replacement=True, generator=generator).view(-1, k)
+            draws[rows] = torch.multinomial(logp[p].exp(), k * len(rows), replacement=True,
+                                            generator=generator).view(-1, k)
     return draws
 
 

@@ -72,7 +72,7 @@ def token_log_probs(logits: Logits) -> torch.Tensor:
     P = logits[0].shape[0]
     n = logits[-1].shape[1] * logits[-1].shape[2]
     steps = []
-    for h, layer in enumerate(logits):
+    for layer in logits:
         step = torch.log_softmax(layer, dim=-1).reshape(P, -1)  # one entry per prefix of length h+1
         steps.append(step.repeat_interleave(n // step.shape[1], dim=1))
     return torch.stack(steps, dim=-1)
@@ -91,3 +91,10 @@ def next_token_probs(logits: Logits) -> Logits:
 def normalize(logits: Logits) -> Logits:
     """Canonical logits: ``log pi(a | s)``, so that each row log-sum-exps to zero."""
     return [torch.log_softmax(layer, dim=-1) for layer in logits]
+
+
+def size_rule(horizon: str, limit: int, why: str):
+    """The parameter rule ``V ** horizon <= limit``: the number of completions a chapter enumerates."""
+    from ..params import Constraint
+
+    return Constraint(("V", horizon), lambda p: p["V"] ** p[horizon] <= limit, f"{why}: keep V**{horizon} <= {limit:,}")

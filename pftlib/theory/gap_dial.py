@@ -1,0 +1,113 @@
+"""Chapter 3's experiments: Theorem 3.1 (proper learning) by two computations, and the gap dial,
+online RLHF with a simple verifier class against DPO as the horizon and the sample size grow.
+
+Each instance is a reference policy and a true reward *inside* the simple verifier class
+(``features``), drawn from its own seed, so the online route's reward class is well specified.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import ClassVar
+
+import numpy as np
+import torch
+
+from ..params import option
+from .compare import proper_by_search, regret
+from .fit import fit_dpo, fit_online, fit_proper
+from .optimize import recording
+from .rewards import reward_class
+from .tree import DTYPE, Tree, log_probs, size_rule
+
+#: The routes of the dial, as the page labels them.
+ROUTES = {"online, simple verifier (RLHF)": "online", "offline (DPO)": "offline",
+          "online, tabular verifier": "rich"}
+
+
+@dataclass(frozen=True)
+class GapDial:
+    V: int = option(2, "vocabulary size (tokens per step)", low=2, high=4)
+    max_horizon: int = option(8, "the gap dial turns H from 1 up to this", low=1, high=12)
+    beta: float = option(0.5, "KL-regularisation strength", low=0, high=100, low_open=True)
+    reward_scale: float = option(1.0, "standard deviation of the true verifier weights", low=0, high=50,
+                                 low_open=True)
+    pseudocount: float = option(0.01, "pseudo-observations of each outcome per compared pair", low=0, high=10,
+                                low_open=True)
+    max_pairs: int = option(1000, "largest number of preference pairs", low=30, high=100_000)
+    seeds: int = option(3, "random instances per setting (at least 2 for error bands)", low=2, high=20)
+    features: str = option("token_counts", "the simple verifier class", choices=("token_counts", "token_at_position"))
+    seed: int = option(0, "random seed", low=0, high=2**31 - 1)
+
+    RULES: ClassVar = (size_rule("max_horizon", 4096, "the sweep fits every route many times"),)
+
+    @property
+    def horizons(self) -> list[int]:
+        return sorted({h for h in (1, 2, 3, 4, 6, 8, 10, 12) if h <= self.max_horizon} | {self.max_horizon})
+
+    @property
+    def sizes(self) -> list[int]:
+        """Four sample sizes from 30 to ``max_pairs``, evenly spaced on a log scale."""
+        return sorted({int(n) for n in np.geomspace(30, self.max_pairs, 4).round()})
+
+    def instance(self, H: int, s: int):
+        """Instance ``s`` at horizon ``H``: its generator (for the pairs drawn next), tree, simple
+        class, reference policy and true reward (inside the simple class)."""
+        g = torch.Generator().manual_seed(self.seed * 1000 + 37 * H + s)
+        tree = Tree(self.V, H)
+        simple = reward_class(self.features, tree)
+        ref = tree.random_logits(g, scale=0.7)
+        w = self.reward_scale * torch.randn(1, simple.features.shape[1], generator=g, dtype=DTYPE)
+        return g, tree, simple, ref, simple([w])
+
+    def pairs(self, truth, ref, n: int, g):
+        from .preferences import sample_pairs
+
+        return sample_pairs(truth, log_probs(ref), n, g).with_pseudocounts(self.pseudocount)
+
+    def proper(self, grad_tol: float) -> tuple[list[dict], list]:
+        """Theorem 3.1 on the first four horizons: the largest log-probability gap between the
+        online route (reward likelihood, then soft RL) and the proper route (the DPO likelihood of
+        soft-optimal policies), and, for V = 2 token counts, a brute-force search; with every fit's
+        record (:func:`pftlib.theory.optimize.recording`)."""
+        rows, searchable = [], self.V == 2 and self.features == "token_counts"
+        with recording() as fits:
+            for H in self.horizons[:4]:
+                for s in range(self.seeds):
+                    g, tree, simple, ref, truth = self.instance(H, s)
+                    pairs = self.pairs(truth, ref, self.sizes[1], g)
+                    _, online = fit_online(simple, ref, self.beta, pairs, grad_tol)
+                    row = {"H": H, "seed": s,
+                           "online vs proper": _gap(online, fit_proper(simple, ref, self.beta, pairs, grad_tol))}
+                    if searchable:
+                        row["online vs search"] = _gap(online, proper_by_search(tree, ref, self.beta, pairs)[0])
+                    rows.append(row)
+        return rows, fits
+
+    def sweep(self, tol: float) -> list[dict]:
+        """Every route's regret at every horizon, sample size and instance."""
+        records = []
+        for H in self.horizons:
+            for s in range(self.seeds):
+                g, tree, simple, ref, truth = self.instance(H, s)
+                rich = reward_class("tabular", tree)
+                for n in self.sizes:
+                    pairs = self.pairs(truth, ref, n, g)
+                    policies = {"online": fit_online(simple, ref, self.beta, pairs, tol)[1],
+                                "offline": fit_dpo(ref, self.beta, pairs, tol),
+                                "rich": fit_online(rich, ref, self.beta, pairs, tol)[1]}
+                    records += [{"H": H, "pairs": n, "seed": s, "route": name,
+                                 "regret": regret(policies[key], truth, ref, self.beta).item()}
+                                for name, key in ROUTES.items()]
+        return records
+
+    def route_regrets(self, simple, ref, truth, g, tol: float) -> tuple[float, float]:
+        """Regrets of online RLHF (the simple verifier) and of DPO, fitted on the largest number of pairs."""
+        pairs = self.pairs(truth, ref, max(self.sizes), g)
+        online = fit_online(simple, ref, self.beta, pairs, tol)[1]
+        offline = fit_dpo(ref, self.beta, pairs, tol)
+        return regret(online, truth, ref, self.beta).item(), regret(offline, truth, ref, self.beta).item()
+
+
+def _gap(a, b) -> float:
+    return (log_probs(a) - log_probs(b)).abs().max().item()

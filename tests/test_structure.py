@@ -1,0 +1,171 @@
+"""The project's shape: the library below the book, the linter clean, no page repeating itself, and
+every chapter parameter reaching the computation it names."""
+
+from __future__ import annotations
+
+import ast
+import re
+import subprocess
+import sys
+from dataclasses import fields, replace
+from pathlib import Path
+
+import nbformat
+import pytest
+from conftest import ROOT
+
+from pftlib.llm import config as llm
+from pftlib.publish.chapters import CHAPTERS, LANGUAGE_MODEL, find
+from pftlib.theory.all_roads import AllRoads
+from pftlib.theory.compare import Relabelling
+from pftlib.theory.gap_dial import GapDial
+
+LIBRARY = ("llm", "tasks", "theory")
+BOOK = ("pftlib.publish", "pftlib.report")
+
+
+def imported_modules(path: Path) -> set[str]:
+    """Every module ``path`` imports, relative imports resolved against its package."""
+    package = ".".join(path.relative_to(ROOT).with_suffix("").parts[:-1])
+    out = set()
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.Import):
+            out |= {alias.name for alias in node.names}
+        elif isinstance(node, ast.ImportFrom):
+            base = package.rsplit(".", node.level - 1)[0] if node.level else ""
+            module = ".".join(filter(None, (base, node.module)))
+            out |= {module} | {f"{module}.{alias.name}" for alias in node.names}
+    return out
+
+
+@pytest.mark.parametrize("folder", LIBRARY)
+def test_the_library_never_imports_the_book_machinery(folder):
+    for path in sorted((ROOT / "pftlib" / folder).glob("*.py")):
+        bad = {m for m in imported_modules(path) if m.startswith(BOOK)}
+        assert not bad, f"{path.relative_to(ROOT)} imports {sorted(bad)}: the library must not depend on the book"
+
+
+def test_ruff_finds_nothing_in_the_library_the_tests_the_benchmarks_and_the_notebooks():
+    result = subprocess.run([sys.executable, "-m", "ruff", "check", "pftlib", "tests", "benchmarks", "notebooks"],
+                            cwd=ROOT, capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
+
+
+def sentences(markdown: str) -> list[str]:
+    """The prose sentences of a page: code, directives' option lines, glue roles and math dropped,
+    whitespace collapsed; only sentences of six words or more (headings and labels repeat by design)."""
+    text = re.sub(r"```.*?```", " ", markdown, flags=re.S)  # code blocks and directive fences
+    text = re.sub(r"^:\w[\w-]*:.*$", " ", text, flags=re.M)
+    text = re.sub(r"\$\$.*?\$\$|\$[^$]*\$|\{[\w:-]+\}`[^`]*`|`[^`]*`", "X", text, flags=re.S)
+    parts = re.split(r"(?<=[.!?])\s+", " ".join(text.split()))
+    return [p for p in parts if len(p.split()) >= 6]
+
+
+PAGES = [*(ch.source(ROOT) for ch in CHAPTERS), *sorted((ROOT / "book").glob("*.md"))]
+
+
+@pytest.mark.parametrize("path", PAGES, ids=lambda p: p.name)
+def test_no_page_repeats_a_sentence(path):
+    if path.suffix == ".ipynb":
+        prose = "\n\n".join(c.source for c in nbformat.read(path, as_version=4).cells if c.cell_type == "markdown")
+    else:
+        prose = path.read_text()
+    seen, repeated = set(), []
+    for s in sentences(prose):
+        if s in seen:
+            repeated.append(s)
+        seen.add(s)
+    assert not repeated, f"{path.name} repeats: {repeated[:3]}"
+
+
+def test_the_sentence_check_finds_a_repeat():
+    page = "Chapter 5 looks at the reward models themselves. Chapter 5 looks at the reward models themselves."
+    assert len(sentences(page)) == 2 and len(set(sentences(page))) == 1
+
+
+# --- every parameter reaches the computation it names -------------------------------------------
+
+def notebook_code(chapter) -> str:
+    """The chapter's code after its parameters cell (where the parameters are used)."""
+    cells = nbformat.read(chapter.source(ROOT), as_version=4).cells
+    start = next(i for i, c in enumerate(cells) if "parameters" in c.metadata.get("tags", []))
+    return "\n".join(c.source for c in cells[start + 1:] if c.cell_type == "code")
+
+
+LIBRARY_CODE = {folder: "\n".join(p.read_text() for p in (ROOT / "pftlib" / folder).glob("*.py")) for folder in LIBRARY}
+
+
+@pytest.mark.parametrize("chapter", CHAPTERS, ids=lambda ch: ch.slug)
+def test_every_parameter_is_read_after_validation(chapter):
+    """Each parameter is read: by name in the notebook after its parameters cell, or as a config
+    attribute in the library (``setup.k``, ``self.max_pairs``)."""
+    code = notebook_code(chapter)
+    unread = [name for name in chapter.schema.names()
+              if not re.search(rf"\b{name}\b", code.replace(f'"{name}"', ""))
+              and not any(re.search(rf"\.{name.removeprefix('exact_')}\b", text) for text in LIBRARY_CODE.values())]
+    assert not unread, f"{chapter.slug}: parameters nothing reads: {unread}"
+
+
+def test_each_stage_trains_with_its_own_settings(tmp_path):
+    """Workspace.trl maps the setup's training fields onto the TRL config of each stage."""
+    from trl import DPOConfig, RewardConfig, SFTConfig
+    from trl.experimental.online_dpo import OnlineDPOConfig
+
+    from pftlib.llm import trainers
+    from pftlib.llm.pipeline import Workspace
+
+    setup = llm.Setup(sft_epochs=7, sft_learning_rate=2e-3, rm_epochs=5, rm_learning_rate=4e-4, learning_rate=3e-5,
+                      batch_size=6, lr_scheduler_type="linear", sample_temperature=0.7)
+    ws = Workspace.__new__(Workspace)  # the mapping only: no tokenizer, no models
+    ws.setup = setup
+    expected = {SFTConfig: ("sft", 7, 2e-3), RewardConfig: ("reward", 5, 4e-4), DPOConfig: ("dpo", 1, 3e-5)}
+    for cls, (stage, epochs, lr) in expected.items():
+        args = trainers._args(cls, tmp_path / stage, 0, **ws.trl(stage))
+        assert (args.num_train_epochs, args.learning_rate, args.per_device_train_batch_size, args.lr_scheduler_type) \
+            == (epochs, lr, 6, "linear"), stage
+    online = trainers._args(OnlineDPOConfig, tmp_path / "online", 0, beta=0.3, max_new_tokens=4, **ws.trl("online"))
+    assert (online.temperature, online.learning_rate, online.beta) == (0.7, 3e-5, 0.3)
+
+
+def test_a_config_refuses_what_its_chapter_refuses():
+    with pytest.raises(ValueError, match="'n_pairs'"):
+        llm.Pipeline(n_pairs=-1)
+    with pytest.raises(ValueError, match="betas"):
+        llm.Hypotheses(betas="0.1,-1")
+    assert find("pipeline").schema.defaults() == {**{f.name: f.default for f in fields(llm.Pipeline)},
+                                                  "from_json": ""}
+
+
+def test_the_language_model_chapters_take_their_defaults_from_their_configs():
+    configs = {"pipeline": llm.Pipeline, "reward-models": llm.RewardStudy, "hypotheses": llm.Hypotheses,
+               "gap-closers": llm.GapClosers}
+    for ch in LANGUAGE_MODEL:
+        defaults = {f.name: f.default for f in fields(configs[ch.slug])}
+        assert all(defaults[k] == v for k, v in ch.schema.defaults().items() if k in defaults), ch.slug
+
+
+TINY = {GapDial: dict(max_horizon=2, max_pairs=40, seeds=2),
+        AllRoads: dict(V=2, H=2, prompts=1, max_pairs=20, n_demos=10, seeds=1),
+        Relabelling: dict(V=2, H=2, prompts=1, pairs=30)}
+OTHER = {int: lambda f, v: v + 1, float: lambda f, v: v * 1.7, str: lambda f, v: next(
+    c for c in f.metadata["choices"] if c != v)}
+
+
+def outcome(config):
+    """Everything the config's experiment computes, as plain numbers."""
+    if isinstance(config, GapDial):
+        return config.sweep(1e-6)
+    if isinstance(config, AllRoads):
+        irl = config.sft_vs_irl(0)
+        return config.sweep() + [float(t.sum()) for t in irl[:3]]
+    return config.regrets(0, 0)
+
+
+@pytest.mark.parametrize("cls", list(TINY), ids=lambda c: c.__name__)
+def test_every_field_of_a_theory_experiment_changes_what_it_computes(cls):
+    base = cls(**TINY[cls])
+    reference = outcome(base)
+    for f in fields(cls):
+        value = getattr(base, f.name)
+        changed = replace(base, **{f.name: OTHER[type(value)](f, value)})
+        assert outcome(changed) != reference, f"{cls.__name__}.{f.name} changes nothing it computes"
