@@ -137,10 +137,11 @@ def test_a_config_refuses_what_its_chapter_refuses():
 
 
 def test_the_language_model_chapters_take_their_defaults_from_their_configs():
-    configs = {"pipeline": llm.Pipeline, "reward-models": llm.RewardStudy, "hypotheses": llm.Hypotheses,
-               "gap-closers": llm.GapClosers}
+    from pftlib.llm.experiments import CONFIGS
+
+    assert [ch.slug for ch in LANGUAGE_MODEL] == list(CONFIGS)  # a chapter's slug names its experiment
     for ch in LANGUAGE_MODEL:
-        defaults = {f.name: f.default for f in fields(configs[ch.slug])}
+        defaults = {f.name: f.default for f in fields(CONFIGS[ch.slug])}
         assert all(defaults[k] == v for k, v in ch.schema.defaults().items() if k in defaults), ch.slug
 
 
@@ -169,3 +170,14 @@ def test_every_field_of_a_theory_experiment_changes_what_it_computes(cls):
         value = getattr(base, f.name)
         changed = replace(base, **{f.name: OTHER[type(value)](f, value)})
         assert outcome(changed) != reference, f"{cls.__name__}.{f.name} changes nothing it computes"
+
+
+def test_the_readme_layout_table_matches_the_tree():
+    layout = (ROOT / "README.md").read_text().split("## Layout", 1)[1].split("\n## ", 1)[0]
+    named = set(re.findall(r"`([\w./-]+)`", "\n".join(row.split("|")[1] for row in layout.splitlines()
+                                                       if row.startswith("| `"))))
+    missing = [path for path in named if not (ROOT / path).exists()]
+    assert not missing, f"the README's layout names what the tree lacks: {missing}"
+    parts = {f"pftlib/{p.name}/" for p in (ROOT / "pftlib").iterdir() if (p / "__init__.py").is_file()}
+    parts |= {f"pftlib/{p.name}" for p in (ROOT / "pftlib").glob("*.py") if p.name != "__init__.py"}
+    assert parts <= named, f"the README's layout leaves out: {sorted(parts - named)}"

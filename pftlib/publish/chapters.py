@@ -1,5 +1,5 @@
-"""The book's chapters: which notebook each runs, the schema of its parameters and, for the
-language-model chapters, which experiment it runs.
+"""The book's chapters: which notebook each runs, and the schema of its parameters (a
+language-model chapter's slug is also its experiment's name in :mod:`pftlib.llm.experiments`).
 
 A language-model chapter's schema is derived from its experiment's config
 (:mod:`pftlib.llm.config`), and Chapter 6's exact H1 experiment's from
@@ -30,7 +30,6 @@ class Chapter:
     title: str
     schema: Schema
     inputs: tuple[str, ...] = ()
-    experiment: str = ""  # the language-model experiment it runs (pftlib.llm.experiments), if any
 
     @property
     def reads_pages(self) -> bool:
@@ -92,7 +91,6 @@ PIPELINE = Chapter(
     stem="04_pipeline",
     title="The language-model pipeline",
     schema=schema_of(llm.Pipeline, extra=(FROM_JSON,), constraints=(FROM_JSON_RULE,), quick={**QUICK_LM, "k": 2}),
-    experiment="pipeline",
 )
 
 REWARD_MODELS = Chapter(
@@ -101,7 +99,6 @@ REWARD_MODELS = Chapter(
     title="Reward models: local, global and DPO-implicit",
     schema=schema_of(llm.RewardStudy, exclude=("k",), extra=(FROM_JSON,), constraints=(FROM_JSON_RULE,),
                      quick={**QUICK_LM, "max_n": 4, "grid_sizes": "tiny"}),
-    experiment="reward-models",
 )
 
 HYPOTHESES = Chapter(
@@ -110,7 +107,6 @@ HYPOTHESES = Chapter(
     title="The hypotheses H1-H5",
     schema=schema_of(llm.Hypotheses, exclude=llm.PAPER_SCALE, extra=params_of(Relabelling, prefix="exact_"),
                      quick={**QUICK_LM, "k": 2, "betas": "0.3", "max_n": 4, "prompt_factor": 2.0}),
-    experiment="hypotheses",
 )
 
 GAP_CLOSERS = Chapter(
@@ -118,7 +114,6 @@ GAP_CLOSERS = Chapter(
     stem="07_gap_closers",
     title="H6: closing the generation-verification gap",
     schema=schema_of(llm.GapClosers, exclude=llm.PAPER_SCALE, quick={**QUICK_LM, "k": 2}),
-    experiment="gap-closers",
 )
 
 RESULTS_DIR = Param("results_dir", str, "benchmarks/results",

@@ -1,5 +1,5 @@
-"""Measurements that compare the routes: optimal values, identified rewards, optimality, regret, and
-H1's relabelling experiment."""
+"""Measurements that compare the routes: optimal values, identified rewards, optimality, regret,
+H1's relabelling experiment, and the book's conventions against the paper's literal form."""
 
 from __future__ import annotations
 
@@ -8,10 +8,10 @@ from dataclasses import dataclass
 import torch
 
 from ..params import option
-from .fit import fit_online
+from .fit import fit_dpo, fit_online
 from .preferences import Pairs, bt_log_likelihood, dpo_loss, relabel, sample_pairs
 from .rewards import Linear, Tabular, token_counts
-from .soft_rl import kl, soft_optimal
+from .soft_rl import kl, objective, paper_objective, soft_optimal
 from .tree import DTYPE, Logits, Tree, log_probs
 
 
@@ -126,3 +126,27 @@ def relabel_regrets(model: Tabular | Linear, ref: Logits, truth: torch.Tensor, b
     human = sample_pairs(truth, log_probs(online), n, generator).with_pseudocounts(pseudocount)
     by_human = fit_online(model, ref, beta, pairs + human)[1]
     return {name: regret(p, truth, ref, beta).mean().item() for name, p in zip(H1_ROUTES, (online, by_rm, by_human))}
+
+
+def paper_form_gaps(tree: Tree, true_reward: torch.Tensor, n_pairs: int, n_policies: int,
+                    generator: torch.Generator) -> dict[str, float]:
+    """The book's conventions against the paper's literal form (beta = 1, uniform reference), as the
+    largest discrepancy of each: the soft-RL objective against E[r] + entropy (less H log V) over
+    ``n_policies`` random policies (``objective``); the DPO loss against the BT loss of sum log pi
+    (``dpo``); soft value iteration against e^r / Z (``tilt``); and Theorem 2.2's optimal losses
+    in that form (``thm``)."""
+    uniform = tree.uniform_logits()
+    shift = tree.H * torch.log(torch.tensor(float(tree.V), dtype=DTYPE))
+    randoms = [tree.random_logits(generator) for _ in range(n_policies)]
+    pairs = sample_pairs(true_reward, log_probs(uniform), n_pairs, generator).with_pseudocounts(0.1)
+    star, _ = soft_optimal(true_reward, uniform, 1.0)
+    online = fit_online(Tabular(tree), uniform, 1.0, pairs)[1]
+    return {
+        "objective": max((objective(pi, true_reward, uniform, 1.0) - (paper_objective(pi, true_reward) - shift))
+                         .abs().max().item() for pi in randoms),
+        "dpo": max(abs(dpo_loss(pi, uniform, 1.0, pairs) + bt_log_likelihood(log_probs(pi), pairs)).item()
+                   for pi in randoms),
+        "tilt": (log_probs(star) - torch.log_softmax(true_reward, dim=-1)).abs().max().item(),
+        "thm": abs(dpo_loss(online, uniform, 1.0, pairs) - dpo_loss(fit_dpo(uniform, 1.0, pairs), uniform, 1.0,
+                                                                      pairs)).item(),
+    }

@@ -1,0 +1,80 @@
+"""The pages built from the other chapters' executed pages: the claims table (the paper's claims
+beside this build's results) and the reproducibility appendix (what produced each page)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from ..provenance import locked, off_lock, package_key
+from ..publish.pages import glued, provenance
+from .verdicts import NOT_REPRODUCED, NOT_TESTABLE, REPRODUCED
+
+#: The paper's claims: the claim, the chapter page that tests it, the glued value that holds our
+#: result, the glued status the chapter computed (verdicts.REPRODUCED, NOT_REPRODUCED or
+#: NOT_TESTABLE), and what the paper reports.
+CLAIMS = [
+    ("Soft RL is the reverse-KL projection of P*_r (lemma)", "01_likelihood", "verdict_projection",
+     "claim_projection", "proved"),
+    ("Soft RL on DPO's local reward returns the DPO policy", "01_likelihood", "verdict_roundtrip",
+     "claim_roundtrip", "proved"),
+    ("Theorem 2.2: online and offline PFT share their optima (isomorphic classes)", "02_all_roads",
+     "sweep_verdict", "claim_theorem22", "proved"),
+    ("SFT and maximum-entropy inverse RL coincide", "02_all_roads", "irl_verdict", "claim_irl", "proved"),
+    ("H1: relabelling on-policy samples with the learned RM adds nothing", "02_all_roads", "h1_verdict",
+     "claim_h1_exact", "data-processing argument"),
+    ("Theorem 3.1: RLHF with a simple RM is MLE over its soft-optimal policies", "03_gap", "proper_verdict",
+     "claim_proper", "proved"),
+    ("With a simple verifier and a long horizon, online beats offline", "03_gap", "gap_verdict", "claim_gap",
+     "the paper's explanation (H6)"),
+    ("Online DPO (SFT) beats DPO on a language model", "04_pipeline", "online_dpo_verdict", "claim_online_dpo",
+     "56.1% vs 49.7% winrate (1.4B)"),
+    ("Global RMs have the highest validation likelihood, then local, then DPO-implicit", "05_reward_models",
+     "lik_verdict", "claim_likelihood", "0.593 > 0.567 > 0.526 (1.4B)"),
+    ("H1 on-policy samples carry new signal", "06_hypotheses", "h1_status", "claim_h1", "against"),
+    ("H2 offline PFT regularises badly", "06_hypotheses", "h2_status", "claim_h2", "against"),
+    ("H3 online optimisation is easier", "06_hypotheses", "h3_status", "claim_h3", "against"),
+    ("H4 reward models use more or wider data", "06_hypotheses", "h4_status", "claim_h4", "against"),
+    ("H5 global reward models generalise better", "06_hypotheses", "h5_status", "claim_h5", "not a root cause"),
+    ("H6 the generation–verification gap (language model)", "07_gap_closers", "h6_status", "claim_h6",
+     "most support"),
+]
+
+
+def claims_table(pages: Path) -> pd.DataFrame:
+    """Every claim beside the result and status its chapter's executed page glued in this build."""
+    values = {stem: glued(pages / f"{stem}.ipynb") for stem in {c[1] for c in CLAIMS}}
+    table = pd.DataFrame([{
+        "claim": claim, "chapter": int(stem[:2]), "the paper (reported)": paper,
+        "our result (this build)": values[stem][name], "status": values[stem][status],
+    } for claim, stem, name, status, paper in CLAIMS])
+    unknown = set(table["status"]) - {REPRODUCED, NOT_REPRODUCED, NOT_TESTABLE}
+    if unknown:
+        raise ValueError(f"a chapter glued a claim status that is not one of verdicts' three: {unknown}")
+    return table
+
+
+def runs_table(pages: Path, chapters) -> tuple[pd.DataFrame, dict]:
+    """One row per chapter page: when, where and how long it ran, its seeds and the parameters it
+    changed from the defaults; and each page's provenance record, by chapter."""
+    records = {ch: provenance(pages / f"{ch.stem}.ipynb") for ch in chapters}
+    return pd.DataFrame([{
+        "chapter": ch.title, "pft run": ch.slug, "executed": r["executed_utc"], "commit": r["commit"],
+        "device": r["device"], "seconds": r["wall_s"],
+        "seeds": f"{r['parameters']['seeds']} from seed {r['parameters']['seed']}" if "seeds" in r["parameters"]
+                 else r["parameters"].get("seed", "none"),
+        "parameters changed from the defaults": ", ".join(
+            f"{k}={v!r}" for k, v in r["parameters"].items() if v != ch.schema.defaults()[k]) or "none",
+    } for ch, r in records.items()]), records
+
+
+def versions_table(records: dict, root: Path) -> tuple[pd.DataFrame, int, dict]:
+    """Each package's version(s) across the pages beside the lock's pin; how many packages differ
+    between pages; and, per page executed off the lock, its differences ``{name: (version, pinned)}``."""
+    lock = locked(root)
+    versions = pd.DataFrame({ch.stem: r["versions"] for ch, r in records.items()})
+    table = versions.apply(lambda row: " / ".join(sorted(set(row.dropna()))), axis=1).rename("version").to_frame()
+    table["lock"] = [lock.get(package_key(name), "not pinned") for name in table.index]
+    off = {ch.stem: diff for ch, r in records.items() if (diff := off_lock(r["versions"], lock))}
+    return table, int((versions.nunique(axis=1) > 1).sum()), off
