@@ -57,9 +57,10 @@ def checkpoints(tmp_path_factory):
 
 
 def test_the_pipeline_runs_on_tldr_schema_data_with_a_pretrained_checkpoint_and_a_gold_rm(checkpoints, tmp_path):
+    # the smallest sizes the config allows; the fixtures hold fewer examples, so all of them are used
     setup = Pipeline(model=str(checkpoints / "base"), sft_dataset=str(FIXTURES / "tldr"),
-                  pref_dataset=str(FIXTURES / "tldr-preference"), judge=f"rm:{checkpoints / 'gold'}",
-                  n_sft=3, sft_epochs=1, n_pairs=4, rm_epochs=1, n_eval=1, k=2)
+                     pref_dataset=str(FIXTURES / "tldr-preference"), judge=f"rm:{checkpoints / 'gold'}",
+                     n_sft=50, sft_epochs=1, n_pairs=20, rm_epochs=1, n_eval=10, k=2)
     assert TLDR("", "").tokenizer(str(checkpoints / "base")).pad_token == "<|padding|>"  # added, as Pythia needs
     result = run(setup, seed=0, workdir=tmp_path)
     assert list(result["policies"]) == [*POLICIES, *GOLD_JUDGED, TRL_ONLINE]
