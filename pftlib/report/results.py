@@ -61,18 +61,20 @@ def table(results: list[dict], *levels: tuple[str | None, str]) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def per_seed(frame: pd.DataFrame, column: str, **where: Any) -> dict[int, float]:
-    """``{seed: value of column}`` over the rows where each ``where`` column has its value."""
+def per_seed(frame: pd.DataFrame, column: str, where: Mapping[str, Any] | None = None,
+             **columns: Any) -> dict[int, float]:
+    """``{seed: value of column}`` over the rows where each column of ``where`` (or of the
+    keywords, for column names without spaces) has its value."""
     rows = frame
-    for key, value in where.items():
-        rows = rows[rows[key.replace("_", " ")] == value]
+    for key, value in {**(where or {}), **columns}.items():
+        rows = rows[rows[key] == value]
     return rows.set_index("seed")[column].to_dict()
 
 
 def versus(frame: pd.DataFrame, a: str, b: str, column: str, by: str = "policy", **where: Any) -> Difference:
-    """``a - b`` in ``column`` over the seeds both have, where ``by`` names the arm
-    (keywords ``where`` select the rest, as in :func:`per_seed`; ``_`` stands for a space)."""
-    return paired(*(per_seed(frame, column, **{by.replace(" ", "_"): arm, **where}) for arm in (a, b)))
+    """``a - b`` in ``column`` over the seeds both have, where the column ``by`` names the arm
+    (keywords ``where`` select the other columns, as in :func:`per_seed`)."""
+    return paired(*(per_seed(frame, column, {by: arm, **where}) for arm in (a, b)))
 
 
 def spread(frame: pd.DataFrame, by: list[str] | str, column: str) -> pd.DataFrame:

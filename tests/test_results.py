@@ -1,0 +1,58 @@
+"""The helpers the language-model chapters and the benchmarks appendix call: per-seed tables,
+comparisons under the two-sd rule, and findings that say when a benchmark was not measured."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+import pftlib.report as report
+from pftlib.report import benchmarks
+from pftlib.report.results import per_seed, spread, table, versus
+
+RESULTS = [
+    {"seed": 0, "policies": {"DPO": {"reward": 1.0}, "Online": {"reward": 1.5}},
+     "settings": {"short": {"policies": {"DPO": {"reward": 0.1}}}}},
+    {"seed": 1, "policies": {"DPO": {"reward": 2.0}, "Online": {"reward": 2.4}},
+     "settings": {"short": {"policies": {"DPO": {"reward": 0.2}}}}},
+    {"seed": 2, "policies": {"DPO": {"reward": 3.0}, "Online": {"reward": 3.6}},
+     "settings": {"short": {"policies": {"DPO": {"reward": 0.3}}}}},
+]
+
+
+def test_table_flattens_nested_results_into_one_row_per_seed_and_leaf():
+    runs = table(RESULTS, ("policies", "policy"))
+    assert list(runs.columns) == ["seed", "policy", "reward"] and len(runs) == 6
+    nested = table(RESULTS, ("settings", "setting"), ("policies", "policy"))
+    assert nested[["setting", "policy"]].drop_duplicates().values.tolist() == [["short", "DPO"]]
+    curves = table([{"seed": 0, "best": {"rm": {1: {"r": 0.5}, 5: {"r": 0.7}}}}], ("best", "rm"), (None, "N"))
+    assert curves["N"].tolist() == [1, 5]
+
+
+def test_versus_pairs_seeds_and_applies_the_two_sd_rule():
+    runs = table(RESULTS, ("policies", "policy"))
+    assert per_seed(runs, "reward", policy="Online") == {0: 1.5, 1: 2.4, 2: 3.6}
+    d = versus(runs, "Online", "DPO", "reward")
+    assert d.n == 3 and d.mean == pytest.approx(0.5) and d.sign == 1  # 0.5, 0.4, 0.6: sd 0.1
+    assert versus(runs.assign(arm=runs["policy"]), "DPO", "Online", "reward", by="arm").sign == -1
+    stats = spread(runs, "policy", "reward")
+    assert stats.loc[stats.policy == "DPO", ["mean", "low", "high"]].values.tolist() == [[2.0, 1.0, 3.0]]
+
+
+def test_glue_comparisons_glues_each_difference_and_says_why_an_arm_is_missing(monkeypatch):
+    glued = {}
+    monkeypatch.setattr(report, "glue", lambda name=None, value=None, /, **kw: glued.update(kw or {name: value}))
+    runs = table(RESULTS, ("policies", "policy"))
+    out = report.glue_comparisons(runs, "reward", edge=("Online", "DPO"),
+                                  gold=("Gold", "DPO", "the judge cannot score"))
+    assert out["gold"] is None and glued["gold_verdict"] == "not trained (the judge cannot score)"
+    assert glued["edge_diff"] == pytest.approx(0.5) and glued["edge_verdict"] == "Online beats DPO"
+    assert math.isnan(glued["gold_diff"])
+
+
+def test_a_benchmark_not_yet_measured_gives_every_value_it_would_glue():
+    values, tables = benchmarks.collapse_findings({})
+    assert tables == [] and values["collapse_story"] == benchmarks.NOT_MEASURED
+    assert math.isnan(values["collapse_rejected_long"])
+    assert benchmarks.measured({}, "build") == benchmarks.NOT_MEASURED
