@@ -55,10 +55,10 @@ def claims_table(pages: Path) -> pd.DataFrame:
     return table
 
 
-def runs_table(pages: Path, chapters) -> tuple[pd.DataFrame, dict]:
+def runs_table(pages: Path, chapters) -> tuple[pd.DataFrame, list]:
     """One row per chapter page: when, where and how long it ran, its seeds and the parameters it
-    changed from the defaults; and each page's provenance record, by chapter."""
-    records = {ch: provenance(pages / f"{ch.stem}.ipynb") for ch in chapters}
+    changed from the defaults; and each page's ``(chapter, provenance record)``."""
+    records = [(ch, provenance(pages / f"{ch.stem}.ipynb")) for ch in chapters]
     return pd.DataFrame([{
         "chapter": ch.title, "pft run": ch.slug, "executed": r["executed_utc"], "commit": r["commit"],
         "device": r["device"], "seconds": r["wall_s"],
@@ -66,15 +66,15 @@ def runs_table(pages: Path, chapters) -> tuple[pd.DataFrame, dict]:
                  else r["parameters"].get("seed", "none"),
         "parameters changed from the defaults": ", ".join(
             f"{k}={v!r}" for k, v in r["parameters"].items() if v != ch.schema.defaults()[k]) or "none",
-    } for ch, r in records.items()]), records
+    } for ch, r in records]), records
 
 
-def versions_table(records: dict, root: Path) -> tuple[pd.DataFrame, int, dict]:
+def versions_table(records: list, root: Path) -> tuple[pd.DataFrame, int, dict]:
     """Each package's version(s) across the pages beside the lock's pin; how many packages differ
     between pages; and, per page executed off the lock, its differences ``{name: (version, pinned)}``."""
     lock = locked(root)
-    versions = pd.DataFrame({ch.stem: r["versions"] for ch, r in records.items()})
+    versions = pd.DataFrame({ch.stem: r["versions"] for ch, r in records})
     table = versions.apply(lambda row: " / ".join(sorted(set(row.dropna()))), axis=1).rename("version").to_frame()
     table["lock"] = [lock.get(package_key(name), "not pinned") for name in table.index]
-    off = {ch.stem: diff for ch, r in records.items() if (diff := off_lock(r["versions"], lock))}
+    off = {ch.stem: diff for ch, r in records if (diff := off_lock(r["versions"], lock))}
     return table, int((versions.nunique(axis=1) > 1).sum()), off
