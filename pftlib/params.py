@@ -1,8 +1,12 @@
 """Parameter schemas: every chapter parameter has a type, a default, an allowed range and a meaning.
 
 A bad value stops a run before any compute, with a message that names the parameter and says
-what is allowed.  The same schema validates the command line (``pft run -p NAME VALUE``) and the
-notebook itself (its first code cell after the ``parameters`` cell).
+what is allowed.  The same schema validates the command line (``pft run -p NAME VALUE``), the
+notebook itself (its first code cell after the ``parameters`` cell) and the experiment's config.
+
+An experiment declares its parameters once, as a config dataclass whose fields are made with
+:func:`option` (default, help, range) and whose cross-field rules are ``RULES``;
+:func:`schema_of` derives the chapter's schema from it, and :func:`validated` checks an instance.
 """
 
 from __future__ import annotations
@@ -10,6 +14,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields
+from functools import cache
 from typing import Any, get_type_hints
 
 
@@ -177,9 +182,15 @@ def schema_of(config: type, quick: Mapping[str, Any] | None = None, exclude: tup
                   quick=dict(quick or {}))
 
 
+@cache
+def _own_schema(config: type) -> Schema:
+    return schema_of(config)
+
+
 def validated(config: Any) -> None:
     """Check a config instance against its own fields and rules (call from ``__post_init__``)."""
-    schema_of(type(config)).validate({p.name: getattr(config, p.name) for p in params_of(type(config))})
+    schema = _own_schema(type(config))
+    schema.validate({name: getattr(config, name) for name in schema.names()})
 
 
 def config_from(config: type, params: Mapping[str, Any], prefix: str = "") -> Any:
