@@ -143,13 +143,32 @@ def test_winrate_counts_ties_half():
     assert evaluate.bt_validation(torch.tensor([1.0, 0.0]), torch.tensor([0.0, 1.0]))["accuracy"] == 0.5
 
 
-def test_the_whole_pipeline_runs_and_reports_every_policy(tmp_path):
+def test_the_whole_pipeline_runs_and_reports_every_policy(tmp_path, monkeypatch):
+    """One tiny run of Chapter 4's experiment, with its settings away from their defaults and the
+    calls they should reach recorded on the way: each setting arrives where it says it does."""
+    from pftlib.llm import sources
     from pftlib.llm.config import Pipeline
     from pftlib.llm.pipeline import GOLD_JUDGED, POLICIES, SIMPLE_JUDGED, TRL_ONLINE, run
 
+    calls: dict[str, list] = {}
+
+    def spy(module, name, keep):
+        real = getattr(module, name)
+
+        def recorded(*args, **kwargs):
+            calls.setdefault(name, []).append(keep(*args, **kwargs))
+            return real(*args, **kwargs)
+        monkeypatch.setattr(module, name, recorded)
+
+    spy(trainers, "_args", lambda cls, out, seed, **kw: (cls.__name__, kw))
+    spy(rollout, "sample", lambda policy, tok, prompts, n, temperature, *a, **kw: temperature)
+    spy(online, "online_dpo_round", lambda start, tok, prompts, judge, k, temperature, *a, **kw: (k, temperature))
+    spy(sources, "labelled_pairs", lambda prompts, samples, verifier, temperature, seed: temperature)
+    spy(sources, "eval_prompts", lambda task, n, seed: n)
+    spy(sources, "sft_dataset", lambda task, n, seed: (task.budget, task.verifier, n))
     setup = Pipeline(budget=2, verifier="coverage", size="tiny", rm_size="tiny", n_sft=64, sft_epochs=1, n_pairs=32,
-                     rm_epochs=1,
-                  n_eval=16, k=2)
+                     rm_epochs=1, n_eval=16, k=3, sample_temperature=0.9, label_temperature=0.07, beta=0.2,
+                     batch_size=16)
     result = run(setup, seed=0, workdir=tmp_path)
     assert list(result["policies"]) == [*POLICIES, *GOLD_JUDGED, SIMPLE_JUDGED, TRL_ONLINE]
     for name, m in result["policies"].items():
@@ -161,6 +180,14 @@ def test_the_whole_pipeline_runs_and_reports_every_policy(tmp_path):
     assert 0 <= result["linear reference"]["agreement with gold judge"] <= 1
     assert all(0 <= a <= 1 for a in result["pair accuracy"].values())
     assert all((tmp_path / name / "config.json").is_file() for name in (*POLICIES, TRL_ONLINE, "RM"))
+    # each setting reached the call it names
+    assert calls["sft_dataset"] == [(2, "coverage", 64)] and set(calls["eval_prompts"]) == {32, 16}
+    assert set(calls["labelled_pairs"]) == {0.07} and set(calls["online_dpo_round"]) == {(3, 0.9)}
+    assert set(calls["sample"]) == {0.9, 0.0}  # sampled pairs and KL draws; greedy evaluation
+    trl = calls["_args"]
+    assert {kw["per_device_train_batch_size"] for _, kw in trl} == {16}
+    assert {kw["beta"] for name, kw in trl if "DPO" in name} == {0.2}
+    assert [kw["temperature"] for name, kw in trl if name == "OnlineDPOConfig"] == [0.9]
 
 
 def test_pair_accuracy_is_how_often_the_chosen_completion_is_really_better():

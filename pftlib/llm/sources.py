@@ -28,7 +28,7 @@ Sampler = Callable[[list[str], int, int], list[list[str]]]
 @dataclass(frozen=True)
 class Synthetic:
     task: SyntheticTask
-    label_temperature: float = 0.05
+    label_temperature: float  # the Bradley–Terry draw that labels pairs (Setup.label_temperature)
 
     @property
     def max_new_tokens(self) -> int:
