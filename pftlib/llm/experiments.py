@@ -11,14 +11,20 @@ from __future__ import annotations
 
 import json
 from dataclasses import asdict, fields
+from importlib import import_module
 from pathlib import Path
 from typing import Any
 
 from ..params import ParameterError
 from .config import GapClosers, Hypotheses, Pipeline, RewardStudy, Setup
 
-CONFIGS: dict[str, type[Setup]] = {"pipeline": Pipeline, "reward-models": RewardStudy, "hypotheses": Hypotheses,
-                                   "gap-closers": GapClosers}
+#: Each experiment's config and its run for one seed (``module:function``, imported when it runs:
+#: the runs load torch and TRL, the configs do not).
+EXPERIMENTS: dict[str, tuple[type[Setup], str]] = {
+    "pipeline": (Pipeline, "pipeline:run"), "reward-models": (RewardStudy, "reward_study:run"),
+    "hypotheses": (Hypotheses, "hypotheses:run_h1_h5"), "gap-closers": (GapClosers, "hypotheses:run_h6"),
+}
+CONFIGS: dict[str, type[Setup]] = {name: cls for name, (cls, _) in EXPERIMENTS.items()}
 
 
 def config(name: str, params: dict[str, Any]) -> Setup:
@@ -30,14 +36,8 @@ def config(name: str, params: dict[str, Any]) -> Setup:
 
 def run(name: str, config: Setup, workdir: Path) -> list[dict]:
     """One result per seed, each trained under ``workdir/seed<s>``."""
-    if name == "pipeline":
-        from .pipeline import run as one
-    elif name == "reward-models":
-        from .reward_study import run as one
-    elif name == "hypotheses":
-        from .hypotheses import run_h1_h5 as one
-    else:
-        from .hypotheses import run_h6 as one
+    module, function = EXPERIMENTS[name][1].split(":")
+    one = getattr(import_module(f".{module}", __package__), function)
     return [one(config, seed, Path(workdir) / f"seed{s}") for s, seed in enumerate(config.run_seeds)]
 
 
