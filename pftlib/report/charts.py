@@ -111,3 +111,16 @@ def mean_bars(stats, y: str, order: list[str], title: str, x_title: str, color=N
         **({"color": color} if color is not None and not isinstance(color, str) else {}))
     errors = alt.Chart(stats).mark_rule(strokeWidth=2).encode(y=axis, x="low:Q", x2="high:Q")
     return (bars + errors).properties(title=title, width=420)
+
+
+def engine_timings(bench, title: str):
+    """Seconds against completions, log-log, one line per implementation: the exact engine's
+    benchmark rows (:func:`pftlib.theory.bench.benchmark`), engine beside the naive loop."""
+    long = bench.melt(id_vars=["H", "completions"], value_vars=["engine s", "naive loop s"],
+                      var_name="implementation", value_name="seconds").dropna()
+    return alt.Chart(long).mark_line(point=True).encode(
+        x=alt.X("completions:Q", scale=alt.Scale(type="log"), title="completions V^H (log scale)"),
+        y=alt.Y("seconds:Q", scale=alt.Scale(type="log"), title="seconds (log scale)"),
+        color=alt.Color("implementation:N", title=None, legend=alt.Legend(orient="bottom")),
+        tooltip=["H", "completions", "implementation", alt.Tooltip("seconds:Q", format=".2e")],
+    ).properties(title=title)
