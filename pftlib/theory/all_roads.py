@@ -83,6 +83,20 @@ class AllRoads:
             "identified": (comp >= 0).double().mean().item(),
         }
 
+    def centred_rewards(self, ref, online, offline, comp) -> list[dict]:
+        """Prompt 0's local rewards of both routes, each shifted by its own mean over the completion's
+        component of the comparison graph (the data fix rewards only up to a constant per component);
+        a completion no pair compares keeps its raw rewards, each route's own guess."""
+        r_on, r_off = local_reward(online, ref, self.beta)[0], local_reward(offline, ref, self.beta)[0]
+        rows = []
+        for i in range(self.tree.n):
+            c = int(comp[0, i])
+            m = comp[0] == c
+            shift_on, shift_off = (r_on[m].mean(), r_off[m].mean()) if c >= 0 else (0.0, 0.0)
+            rows.append({"completion": i, "online": float(r_on[i] - shift_on), "offline": float(r_off[i] - shift_off),
+                         "data": "identified by the data" if c >= 0 else "never compared"})
+        return rows
+
     def sweep(self) -> list[dict]:
         """:meth:`compare_routes` and both routes' regrets for every instance, coverage and size."""
         records = []
@@ -103,8 +117,7 @@ class AllRoads:
         g, ref, truth, _ = self.instance(s)
         expert = log_probs(soft_optimal(truth, ref, self.beta)[0])
         demos = Demos.sample(expert, self.n_demos, g).with_pseudocounts(self.pseudocount, self.prompts, self.tree.n)
-        empirical = torch.zeros(self.prompts, self.tree.n, dtype=DTYPE).index_put_(
-            (demos.prompt, demos.completion), demos.weight, accumulate=True)
+        empirical = demos.counts(self.prompts, self.tree.n)
         empirical = (empirical / empirical.sum(-1, keepdim=True)).log()
         sft = log_probs(fit_sft(ref, demos))
         irl = log_probs(fit_irl(self.tabular, ref, self.beta, demos)[1])

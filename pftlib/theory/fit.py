@@ -130,6 +130,13 @@ class Demos:
         return Demos(torch.cat([self.prompt, p.flatten()]), torch.cat([self.completion, c.flatten()]),
                      torch.cat([self.weight, torch.full((prompts * n,), float(eps), dtype=torch.float64)]))
 
+    def counts(self, prompts: int, n: int, observed: bool = False) -> torch.Tensor:
+        """The weight on each (prompt, completion), shape ``(prompts, n)``; with ``observed``, the
+        number of real demonstrations (weight 1), leaving out the pseudo-demonstrations."""
+        weight = (self.weight >= 1).double() if observed else self.weight
+        return torch.zeros(prompts, n, dtype=torch.float64).index_put_((self.prompt, self.completion), weight,
+                                                                       accumulate=True)
+
     def log_likelihood(self, logp: torch.Tensor) -> torch.Tensor:
         """Weighted mean log-likelihood of the demonstrations under trajectory log-probs ``logp``."""
         return (self.weight * logp[self.prompt, self.completion]).sum() / self.weight.sum()

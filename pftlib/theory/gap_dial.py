@@ -18,7 +18,8 @@ from .compare import proper_by_search, regret
 from .fit import fit_dpo, fit_online, fit_proper
 from .optimize import recording
 from .rewards import reward_class
-from .tree import DTYPE, Tree, log_probs, size_rule
+from .soft_rl import soft_optimal
+from .tree import DTYPE, Tree, log_probs, size_rule, token_log_probs
 
 #: The routes of the dial, as the page labels them.
 ROUTES = {"online, simple verifier (RLHF)": "online", "offline (DPO)": "offline",
@@ -64,6 +65,30 @@ class GapDial:
         from .preferences import sample_pairs
 
         return sample_pairs(truth, log_probs(ref), n, g).with_pseudocounts(self.pseudocount)
+
+    def class_sizes(self) -> list[dict]:
+        """Per horizon: the completions ``V**H``, the free numbers of the tabular policy class
+        (``sum_h V**h (V - 1)``, one softmax per prefix) and the simple verifier class's weights."""
+        verifier = f"verifier class ({self.features}): numbers"
+        return [{"H": H, "completions V^H": self.V**H,
+                 "policy class: free numbers": sum(self.V**h * (self.V - 1) for h in range(H)),
+                 verifier: reward_class(self.features, Tree(self.V, H)).features.shape[1]} for H in self.horizons]
+
+    def credit(self, H: int) -> tuple[list[dict], float]:
+        """Credit assignment on instance 0 at horizon ``H``, per completion and token position: the
+        global reward ``r*`` puts all its credit on the last token, while the local reward of
+        ``pi*`` spreads it as soft advantages ``beta log(pi*(a_h|s_h) / pi_ref(a_h|s_h))``.  Returns
+        those rows and the largest error of the identity ``sum_h (local credit) = r* - beta log Z``."""
+        _, tree, _, ref, truth = self.instance(H, 0)
+        optimal, log_z = soft_optimal(truth, ref, self.beta)
+        local = self.beta * (token_log_probs(optimal) - token_log_probs(ref))[0]
+        globl = torch.zeros_like(local)
+        globl[:, -1] = truth[0]
+        rows = [{"completion": label, "token": h, "credit": float(m[i, h]), "reward model": name}
+                for name, m in [("global reward r*: credit at the end", globl),
+                                ("local reward of π*: soft advantages", local)]
+                for i, label in enumerate(tree.labels()) for h in range(tree.H)]
+        return rows, (local.sum(1) - truth[0] + self.beta * log_z[0]).abs().max().item()
 
     def proper(self, grad_tol: float) -> tuple[list[dict], list]:
         """Theorem 3.1 on the first four horizons: the largest log-probability gap between the

@@ -41,6 +41,10 @@ class Tree:
         powers = self.V ** torch.arange(self.H - 1, -1, -1)
         return (idx[:, None] // powers) % self.V
 
+    def labels(self) -> list[str]:
+        """Each completion written as its tokens, e.g. ``"0 2 1"``, in the order of :meth:`tokens`."""
+        return [" ".join(map(str, row)) for row in self.tokens().tolist()]
+
     def uniform_logits(self) -> Logits:
         """The uniform policy (every token equally likely after every prefix)."""
         return [torch.zeros(self.prompts, self.V**h, self.V, dtype=DTYPE) for h in range(self.H)]
