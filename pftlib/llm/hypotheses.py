@@ -43,6 +43,11 @@ def swept(name: str, beta: float) -> str:
     return f"{name}, beta {beta:g}"
 
 
+def beta_arms(setup: Hypotheses) -> list[tuple[float, str, str]]:
+    """H2's arms, ``(beta, offline policy, online policy)``: the chapter's beta, then each swept beta."""
+    return [(setup.beta, "DPO", ONLINE_SFT)] + [(b, swept("DPO", b), swept(ONLINE_SFT, b)) for b in setup.beta_sweep]
+
+
 def run_h1_h5(setup: Hypotheses, seed: int, workdir: Path) -> dict:
     """Chapter 6's policies and reward models for one seed; their gold-judge metrics."""
     ws = Workspace(setup, seed, workdir)

@@ -37,6 +37,9 @@ GOLD_JUDGED = ("Online DPO (SFT), gold judge", "Online DPO (DPO), gold judge")
 #: Online DPO (SFT) judged by the linear reference: the verifier class as a dial (R_sim, simple).
 SIMPLE_JUDGED = "Online DPO (SFT), simple RM"
 TRL_ONLINE = "Online DPO (TRL, fully online)"
+#: Who judges each policy's online round: nobody for the offline policies.
+JUDGE = {**dict.fromkeys(POLICIES[:3], "none (offline)"), **dict.fromkeys((*POLICIES[3:], TRL_ONLINE), "learned RM"),
+         **dict.fromkeys(GOLD_JUDGED, "gold judge (perfect)"), SIMPLE_JUDGED: "simple RM (linear)"}
 
 
 class Workspace:

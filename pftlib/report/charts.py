@@ -113,6 +113,17 @@ def mean_bars(stats, y: str, order: list[str], title: str, x_title: str, color=N
     return (bars + errors).properties(title=title, width=420)
 
 
+def mean_band(stats, x, color, y_title: str, tooltip: list):
+    """Lines of ``mean`` against ``x``, one per ``color``, each in its ``low``-``high`` band (from
+    :func:`pftlib.report.results.spread`); ``tooltip`` names the fields shown beside mean and sd."""
+    base = alt.Chart(stats).encode(x=x, color=color)
+    band = base.mark_area(opacity=0.18).encode(
+        y=alt.Y("low:Q", title=y_title, scale=alt.Scale(zero=False)), y2="high:Q")
+    line = base.mark_line(point=True).encode(y="mean:Q", tooltip=[
+        *tooltip, alt.Tooltip("mean:Q", format=".4f"), alt.Tooltip("std:Q", title="sd", format=".4f")])
+    return band + line
+
+
 def engine_timings(bench, title: str):
     """Seconds against completions, log-log, one line per implementation: the exact engine's
     benchmark rows (:func:`pftlib.theory.bench.benchmark`), engine beside the naive loop."""

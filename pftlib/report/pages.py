@@ -55,6 +55,13 @@ def claims_table(pages: Path) -> pd.DataFrame:
     return table
 
 
+def hypotheses_table(chapter: str, statuses: dict[str, str]) -> pd.DataFrame:
+    """The paper's hypotheses that ``chapter`` tests, each with the paper's verdict (from
+    :data:`CLAIMS`) and the one the chapter computed, given by its glue name in ``statuses``."""
+    return pd.DataFrame([{"hypothesis": claim, "the paper's verdict": paper, "our verdict (computed)": statuses[name]}
+                         for claim, stem, name, _, paper in CLAIMS if stem == chapter])
+
+
 def runs_table(pages: Path, chapters) -> tuple[pd.DataFrame, list]:
     """One row per chapter page: when, where and how long it ran, its seeds and the parameters it
     changed from the defaults; and each page's ``(chapter, provenance record)``."""

@@ -12,7 +12,7 @@ from __future__ import annotations
 import contextlib
 import io
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -75,6 +75,18 @@ def versus(frame: pd.DataFrame, a: str, b: str, column: str, by: str = "policy",
     """``a - b`` in ``column`` over the seeds both have, where the column ``by`` names the arm
     (keywords ``where`` select the other columns, as in :func:`per_seed`)."""
     return paired(*(per_seed(frame, column, {by: arm, **where}) for arm in (a, b)))
+
+
+def steps(frame: pd.DataFrame, column: str, order: Sequence[str], by: str) -> list[Difference]:
+    """Each step up an ordering of arms: ``order[i + 1] - order[i]`` in ``column``, over seeds."""
+    return [versus(frame, high, low, column, by=by) for low, high in zip(order, order[1:])]
+
+
+def size_effect(frame: pd.DataFrame, column: str, axis: str, small: Any, large: Any) -> dict[int, float]:
+    """Per seed: the mean of ``column`` where ``axis`` is ``large`` minus where it is ``small``,
+    each mean taken over the frame's other rows (e.g. over policy sizes, for ``axis="RM size"``)."""
+    means = frame.groupby(["seed", axis])[column].mean().unstack(axis)
+    return (means[large] - means[small]).to_dict()
 
 
 def spread(frame: pd.DataFrame, by: list[str] | str, column: str) -> pd.DataFrame:

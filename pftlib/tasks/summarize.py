@@ -16,6 +16,7 @@ hard as the generator.
 
 from __future__ import annotations
 
+import itertools
 import random
 from collections import Counter
 from dataclasses import dataclass, replace
@@ -104,6 +105,15 @@ class Task:
 
     def best_score(self, prompt: str) -> float:
         return self.score(prompt, " ".join(self.ideal(parse_document(prompt))))
+
+    def generate_by_checking(self, document: list[str]) -> tuple[int, float]:
+        """Generation with nothing but the verifier: score every set of ``budget`` distinct document
+        words (the coverage verifier ignores order) and keep the best.  Returns the number of
+        verifier calls, ``C(k, budget)`` for ``k`` distinct words, and the best score found."""
+        words = sorted(set(document))
+        prompt = self.prompt(document)
+        scores = [self.score(prompt, " ".join(c)) for c in itertools.combinations(words, min(self.budget, len(words)))]
+        return len(scores), max(scores)
 
     # --- the simple features (the linear reference's inputs) --------------------------------
     @property
