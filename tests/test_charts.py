@@ -55,3 +55,23 @@ def test_executing_a_book_page_leaves_the_callers_environment_alone(monkeypatch)
     with scoped_env(**{BOOK_PAGE_ENV: "1"}):
         assert "text/html" in Figure(chart())._repr_mimebundle_()
     assert BOOK_PAGE_ENV not in os.environ
+
+
+def test_the_engine_chart_draws_one_line_per_implementation_where_it_was_timed():
+    from pftlib.report.charts import engine_timings
+
+    bench = pd.DataFrame({"H": [1, 2], "completions": [4, 16], "engine s": [0.1, 0.2], "naive loop s": [0.3, None]})
+    spec = engine_timings(bench, "timings").to_dict()
+    rows = spec["datasets"][spec["data"]["name"]]
+    drawn = sorted((r["implementation"], r["H"]) for r in rows)
+    assert drawn == [("engine s", 1), ("engine s", 2), ("naive loop s", 1)]  # no point where it was not timed
+
+
+def test_a_mean_band_layers_the_band_under_its_line():
+    from pftlib.report.charts import mean_band
+
+    stats = pd.DataFrame({"x": [1, 2], "arm": ["a", "a"], "mean": [0.5, 0.6], "std": [0.1, 0.1],
+                          "low": [0.4, 0.5], "high": [0.6, 0.7]})
+    spec = mean_band(stats, "x:Q", "arm:N", "reward", ["arm"]).to_dict()
+    marks = [layer["mark"]["type"] for layer in spec["layer"]]
+    assert marks == ["area", "line"] and spec["layer"][0]["encoding"]["y2"]["field"] == "high"

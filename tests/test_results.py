@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import math
 
+import pandas as pd
 import pytest
 
 import pftlib.report as report
 from pftlib.report import benchmarks
-from pftlib.report.results import per_seed, spread, table, versus
+from pftlib.report.results import per_seed, size_effect, spread, steps, table, versus
 
 RESULTS = [
     {"seed": 0, "policies": {"DPO": {"reward": 1.0}, "Online": {"reward": 1.5}},
@@ -56,3 +57,31 @@ def test_a_benchmark_not_yet_measured_gives_every_value_it_would_glue():
     assert tables == [] and values["collapse_story"] == benchmarks.NOT_MEASURED
     assert math.isnan(values["collapse_rejected_long"])
     assert benchmarks.measured({}, "build") == benchmarks.NOT_MEASURED
+
+
+def test_steps_and_size_effects_are_paired_over_seeds():
+    runs = table(RESULTS, ("policies", "policy"))
+    (up,) = steps(runs, "reward", ["DPO", "Online"], by="policy")
+    assert up.mean == pytest.approx(0.5) and up.sign == 1
+    grid = pd.DataFrame([{"seed": s, "RM size": rm, "policy size": p, "r": s + (rm == "big") + 2 * (p == "big")}
+                         for s in range(2) for rm in ("small", "big") for p in ("small", "big")])
+    assert size_effect(grid, "r", "RM size", "small", "big") == {0: 1.0, 1: 1.0}
+    assert size_effect(grid, "r", "policy size", "small", "big") == {0: 2.0, 1: 2.0}
+
+
+def test_the_hypotheses_table_takes_the_papers_verdicts_from_the_claims_list():
+    from pftlib.report.pages import hypotheses_table
+
+    statuses = {f"h{i}_status": f"ours {i}" for i in range(1, 6)}
+    out = hypotheses_table("06_hypotheses", statuses)
+    assert out["our verdict (computed)"].tolist() == [f"ours {i}" for i in range(1, 6)]
+    assert out["the paper's verdict"].tolist() == ["against"] * 4 + ["not a root cause"]
+    with pytest.raises(KeyError):
+        hypotheses_table("06_hypotheses", {})
+
+
+def test_every_policy_the_pipeline_can_train_has_a_judge():
+    from pftlib.llm.pipeline import GOLD_JUDGED, JUDGE, POLICIES, SIMPLE_JUDGED, TRL_ONLINE
+
+    assert set(JUDGE) == {*POLICIES, *GOLD_JUDGED, SIMPLE_JUDGED, TRL_ONLINE}
+    assert JUDGE["DPO 2x"] == "none (offline)" and JUDGE[GOLD_JUDGED[1]] == "gold judge (perfect)"

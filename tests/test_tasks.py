@@ -182,3 +182,10 @@ def test_budget_task_rejects_bad_knobs():
         BudgetTask(min_budget=5, max_budget=4)
     with pytest.raises(ValueError, match="budget token"):
         BUDGET.score("w1 w2 TL;DR:", " w1")
+
+
+def test_generating_by_checking_every_candidate_finds_the_ideal_score():
+    task = Task(vocab=10, doc_length=8, budget=2)
+    document = ["w0", "w0", "w0", "w1", "w1", "w2", "w3", "w3"]
+    calls, best = task.generate_by_checking(document)
+    assert calls == 6 and best == pytest.approx(task.best_score(task.prompt(document)))  # C(4, 2) candidates

@@ -220,3 +220,27 @@ def test_the_books_form_is_the_papers_literal_form_at_beta_1_with_a_uniform_refe
     _, online = F.fit_online(reward_class("tabular", tree), uniform, 1.0, pairs)
     offline = F.fit_dpo(uniform, 1.0, pairs)
     assert abs(T.dpo_loss(online, uniform, 1.0, pairs) - T.dpo_loss(offline, uniform, 1.0, pairs)) < 1e-9
+
+
+def test_chapter_2_and_3_tables():
+    from pftlib.theory.all_roads import AllRoads
+    from pftlib.theory.gap_dial import GapDial
+
+    cfg = AllRoads(V=2, H=3, prompts=1, max_pairs=30, n_demos=40)
+    g, ref, truth, coverage = cfg.instance(0)
+    online, offline, comp, _ = cfg.compare_routes(ref, cfg.pairs(truth, coverage["narrow"], 12, g))
+    rows = cfg.centred_rewards(ref, online, offline, comp)
+    assert len(rows) == cfg.tree.n
+    identified = [r for r in rows if r["data"] == "identified by the data"]
+    assert identified and all(abs(r["online"] - r["offline"]) < 1e-6 for r in identified)  # Theorem 2.2
+    _, _, _, demos = cfg.sft_vs_irl(0)
+    assert demos.counts(1, cfg.tree.n, observed=True).sum() == cfg.n_demos
+    assert abs(demos.counts(1, cfg.tree.n).sum().item() - cfg.n_demos - cfg.pseudocount * cfg.tree.n) < 1e-9
+
+    dial = GapDial(max_horizon=3)
+    sizes = dial.class_sizes()
+    assert [r["policy class: free numbers"] for r in sizes] == [1, 3, 7]  # sum_h V^h (V - 1) for V = 2
+    assert [r["completions V^H"] for r in sizes] == [2, 4, 8]
+    credit, err = dial.credit(3)
+    assert err < 1e-12 and len(credit) == 2 * 8 * 3
+    assert all(r["credit"] == 0 for r in credit if r["reward model"].startswith("global") and r["token"] < 2)

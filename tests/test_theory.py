@@ -153,3 +153,28 @@ def test_the_naive_benchmark_loop_computes_what_the_engine_computes():
     rows = bench.benchmark(V=2, max_horizon=3, naive_max=4)
     assert [r["completions"] for r in rows] == [2, 4, 8] and rows[-1]["naive loop s"] is None
     assert all(r["engine s"] > 0 for r in rows)
+
+
+def test_chapter_1s_demonstrations_measure_what_they_name():
+    from pftlib.theory import likelihood as L
+
+    tree, g, ref = setup(3, 3, 1, 7)
+    reward, beta = 2 * torch.randn(1, tree.n, generator=g, dtype=T.DTYPE), 0.5
+    pi_star, log_z = T.soft_optimal(reward, ref, beta)
+    log_p_star = T.log_probs(pi_star)
+    rows = L.random_policies(tree, reward, ref, beta, log_p_star, 20, g)  # the projection lemma, row by row
+    assert len(rows) == 20 and all(abs(r["J"] - beta * (log_z.item() - r["KL to P*"])) < 1e-12 for r in rows)
+    trace = [r["KL to P*"] for r in L.gradient_trace(ref, reward, beta, log_p_star, steps=300)]
+    assert len(trace) == 301 and trace[-1] < 1e-3 * trace[0]
+    pairs = T.sample_pairs(reward, T.log_probs(ref), 50, g)
+    counts, wins, weights = L.data_weights(pairs, tree.n)
+    assert counts.sum() == 100 and wins.sum() == 50 and abs(weights.sum().item() - 1) < 1e-12
+    x = L.centre(reward, weights)
+    assert abs((weights * x).sum().item()) < 1e-12  # centred where the data are
+    assert abs(L.weighted_corr(x, 3 * x, weights) - 1) < 1e-12 and abs(L.weighted_corr(x, -x, weights) + 1) < 1e-12
+    rows = L.policy_rows({"ref": ref, "optimal": pi_star}, reward, T.log_probs(ref))
+    assert rows[0]["KL(P_π ‖ P_ref)"] == 0 and rows[1]["E[r*] (true reward)"] > rows[0]["E[r*] (true reward)"]
+
+
+def test_completion_labels_spell_out_the_tokens():
+    assert T.Tree(2, 2).labels() == ["0 0", "0 1", "1 0", "1 1"]
