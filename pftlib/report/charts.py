@@ -23,6 +23,7 @@ import os
 from html import escape as html_escape
 
 import altair as alt
+import pandas as pd
 import vl_convert as vlc
 
 _COUNTER = itertools.count()
@@ -135,3 +136,23 @@ def engine_timings(bench, title: str):
         color=alt.Color("implementation:N", title=None, legend=alt.Legend(orient="bottom")),
         tooltip=["H", "completions", "implementation", alt.Tooltip("seconds:Q", format=".2e")],
     ).properties(title=title)
+
+
+def dial_panel(table, x: str, title: str):
+    """One panel of the language-model gap dial: per verifier, the online edge over DPO (mean ± sd
+    over seeds) against ``x``, with the learned reward model as judge (solid) beside the gold
+    verifier (dashed), from a :func:`pftlib.report.benchmarks.dial_tables` table."""
+    rows = pd.DataFrame([{"verifier": r["verifier"], x: r[x], "online judge": label, "edge": r[arm],
+                          "low": r[arm] - r[f"{arm} sd"], "high": r[arm] + r[f"{arm} sd"]}
+                         for _, r in table.iterrows()
+                         for arm, label in (("edge", "learned RM"), ("gold edge", "gold verifier"))])
+    y = alt.Y("edge:Q", title="online − DPO, true reward (mean ± sd)")
+    base = alt.Chart(rows).encode(
+        x=alt.X(f"{x}:Q", title=title), color=alt.Color("verifier:N", legend=alt.Legend(orient="bottom")),
+        strokeDash=alt.StrokeDash("online judge:N", legend=None),
+        shape=alt.Shape("online judge:N", legend=alt.Legend(orient="bottom", title="online judge")))
+    lines = base.mark_line(point=True).encode(
+        y=y, tooltip=["verifier", "online judge", x, alt.Tooltip("edge:Q", format=".3f")])
+    bars = base.mark_errorbar().encode(y=alt.Y("low:Q", title=y.title), y2="high:Q")
+    zero = alt.Chart(pd.DataFrame({"edge": [0.0]})).mark_rule(color="gray").encode(y=y)
+    return (lines + bars + zero).properties(width=260, height=200)

@@ -9,6 +9,7 @@ import pandas as pd
 
 from ..provenance import locked, off_lock, package_key
 from ..publish.pages import glued, provenance
+from . import paper
 from .verdicts import NOT_REPRODUCED, NOT_TESTABLE, REPRODUCED
 
 #: The paper's claims: the claim, the chapter page that tests it, the glued value that holds our
@@ -29,9 +30,10 @@ CLAIMS = [
     ("With a simple verifier and a long horizon, online beats offline", "03_gap", "gap_verdict", "claim_gap",
      "the paper's explanation (H6)"),
     ("Online DPO (SFT) beats DPO on a language model", "04_pipeline", "online_dpo_verdict", "claim_online_dpo",
-     "56.1% vs 49.7% winrate (1.4B)"),
+     f"{paper.WINRATE_1_4B['Online DPO (SFT)']}% vs {paper.WINRATE_1_4B['DPO']}% winrate (1.4B)"),
     ("Global RMs have the highest validation likelihood, then local, then DPO-implicit", "05_reward_models",
-     "lik_verdict", "claim_likelihood", "0.593 > 0.567 > 0.526 (1.4B)"),
+     "lik_verdict", "claim_likelihood",
+     "{global} > {local} > {DPO-implicit} (1.4B)".format_map(paper.LIKELIHOOD["1.4B"])),
     ("H1 on-policy samples carry new signal", "06_hypotheses", "h1_status", "claim_h1", "against"),
     ("H2 offline PFT regularises badly", "06_hypotheses", "h2_status", "claim_h2", "against"),
     ("H3 online optimisation is easier", "06_hypotheses", "h3_status", "claim_h3", "against"),
