@@ -10,7 +10,7 @@ import pytest
 
 import pftlib.report as report
 from pftlib.report import benchmarks
-from pftlib.report.results import per_seed, size_effect, spread, steps, table, versus
+from pftlib.report.results import mean_of, per_seed, size_effect, spread, steps, table, versus
 
 RESULTS = [
     {"seed": 0, "policies": {"DPO": {"reward": 1.0}, "Online": {"reward": 1.5}},
@@ -85,3 +85,29 @@ def test_every_policy_the_pipeline_can_train_has_a_judge():
 
     assert set(JUDGE) == {*POLICIES, *GOLD_JUDGED, SIMPLE_JUDGED, TRL_ONLINE}
     assert JUDGE["DPO 2x"] == "none (offline)" and JUDGE[GOLD_JUDGED[1]] == "gold judge (perfect)"
+
+
+def test_mean_of_skips_seeds_without_the_metric_and_is_nan_when_none_has_it():
+    results = [{"seed": 0, "rm": {"agreement": 0.8}}, {"seed": 1, "rm": {"agreement": 0.6}}, {"seed": 2}]
+    assert mean_of(results, "rm", "agreement") == pytest.approx(0.7)
+    assert math.isnan(mean_of(results, "linear reference", "agreement"))
+
+
+def test_a_hypothesis_verdict_is_glued_with_its_claim_status(monkeypatch):
+    from pftlib.report import verdicts
+
+    glued = {}
+    monkeypatch.setattr(report, "glue", lambda name=None, value=None, /, **kw: glued.update(kw or {name: value}))
+    assert report.glue_hypothesis("h3", verdicts.H3_FOR) == verdicts.H3_FOR
+    assert glued == {"h3_status": verdicts.H3_FOR, "claim_h3": verdicts.NOT_REPRODUCED}
+    with pytest.raises(KeyError):
+        report.glue_hypothesis("h3", "a verdict no rule returns")
+
+
+def test_h2_compares_both_routes_at_the_chapters_beta_and_at_each_swept_beta():
+    from pftlib.llm.config import Hypotheses
+    from pftlib.llm.hypotheses import ONLINE_SFT, beta_arms, swept
+
+    config = Hypotheses(beta=0.2, betas="0.05,0.4")
+    assert beta_arms(config) == [(0.2, "DPO", ONLINE_SFT), (0.05, swept("DPO", 0.05), swept(ONLINE_SFT, 0.05)),
+                                 (0.4, swept("DPO", 0.4), swept(ONLINE_SFT, 0.4))]

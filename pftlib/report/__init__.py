@@ -19,7 +19,7 @@ warnings.filterwarnings("ignore", message="IProgress not found")
 from ..params import ParameterError  # noqa: E402 (the filter must come first: these imports load tqdm)
 from ..publish.chapters import find  # noqa: E402
 from .charts import show  # noqa: E402
-from .verdicts import Difference, describe  # noqa: E402
+from .verdicts import HYPOTHESIS_CLAIM, Difference, describe  # noqa: E402
 
 
 def glue(name: str | None = None, value: Any = None, /, **named: Any) -> None:
@@ -54,6 +54,13 @@ def glue_comparisons(frame, column: str, by: str = "policy", **arms: tuple[str, 
     return out
 
 
+def glue_hypothesis(name: str, status: str) -> str:
+    """Glue a hypothesis's verdict as ``<name>_status`` and the claims page's status for it as
+    ``claim_<name>`` (:data:`pftlib.report.verdicts.HYPOTHESIS_CLAIM`); return the verdict."""
+    glue(**{f"{name}_status": status, f"claim_{name}": HYPOTHESIS_CLAIM[status]})
+    return status
+
+
 def verdict(condition: bool, holds: str, fails: str) -> str:
     """The verdict a page shows, decided by the code at build time from the page's own numbers."""
     return holds if condition else fails
@@ -66,4 +73,5 @@ def parameters(chapter: str, namespace: Mapping[str, Any]) -> dict[str, Any]:
     return schema.validate({name: namespace[name] for name in schema.names() if name in namespace})
 
 
-__all__ = ["ParameterError", "glue", "glue_comparisons", "glue_difference", "parameters", "show", "verdict"]
+__all__ = ["ParameterError", "glue", "glue_comparisons", "glue_difference", "glue_hypothesis", "parameters", "show",
+           "verdict"]

@@ -61,6 +61,13 @@ def table(results: list[dict], *levels: tuple[str | None, str]) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def mean_of(results: list[dict], key: str, metric: str) -> float:
+    """The mean of ``result[key][metric]`` over the seeds' results that have it; NaN when none do
+    (an arm that was not trained, or a metric the judge cannot measure)."""
+    values = [r[key][metric] for r in results if metric in r.get(key, {})]
+    return sum(values) / len(values) if values else float("nan")
+
+
 def per_seed(frame: pd.DataFrame, column: str, where: Mapping[str, Any] | None = None,
              **columns: Any) -> dict[int, float]:
     """``{seed: value of column}`` over the rows where each column of ``where`` (or of the

@@ -126,8 +126,14 @@ class GapDial:
                                 for name, key in ROUTES.items()]
         return records
 
-    def route_regrets(self, simple, ref, truth, g, tol: float) -> tuple[float, float]:
-        """Regrets of online RLHF (the simple verifier) and of DPO, fitted on the largest number of pairs."""
+    def route_regrets(self, H: int, s: int, tol: float, misspecified: bool = False) -> tuple[float, float]:
+        """Regrets of online RLHF (the simple verifier) and of DPO on instance ``s`` at horizon ``H``,
+        both fitted on the largest number of pairs.  With ``misspecified``, the true reward is drawn
+        i.i.d. per completion instead (standard deviation ``reward_scale``): outside the simple
+        class, so the online route's verifier class is wrong."""
+        g, tree, simple, ref, truth = self.instance(H, s)
+        if misspecified:
+            truth = self.reward_scale * torch.randn(1, tree.n, generator=g, dtype=DTYPE)
         pairs = self.pairs(truth, ref, max(self.sizes), g)
         online = fit_online(simple, ref, self.beta, pairs, tol)[1]
         offline = fit_dpo(ref, self.beta, pairs, tol)
