@@ -75,3 +75,13 @@ def test_a_mean_band_layers_the_band_under_its_line():
     spec = mean_band(stats, "x:Q", "arm:N", "reward", ["arm"]).to_dict()
     marks = [layer["mark"]["type"] for layer in spec["layer"]]
     assert marks == ["area", "line"] and spec["layer"][0]["encoding"]["y2"]["field"] == "high"
+
+
+def test_a_dial_panel_shows_the_learned_and_the_gold_judged_arm():
+    from pftlib.report.charts import dial_panel
+
+    table = pd.DataFrame({"verifier": ["budget", "budget"], "horizon": [2, 8], "edge": [0.1, 0.3],
+                          "edge sd": [0.05, 0.1], "gold edge": [0.2, 0.5], "gold edge sd": [0.05, 0.1]})
+    spec = dial_panel(table, "horizon", "horizon").to_dict()  # to_dict validates the spec
+    rows = spec["datasets"][spec["data"]["name"]]  # the lines' and error bars' data (the zero rule has its own)
+    assert sorted({r["online judge"] for r in rows}) == ["gold verifier", "learned RM"] and len(rows) == 4

@@ -146,13 +146,14 @@ def dial_panel(table, x: str, title: str):
                           "low": r[arm] - r[f"{arm} sd"], "high": r[arm] + r[f"{arm} sd"]}
                          for _, r in table.iterrows()
                          for arm, label in (("edge", "learned RM"), ("gold edge", "gold verifier"))])
-    y = alt.Y("edge:Q", title="online − DPO, true reward (mean ± sd)")
+    y_title = "online − DPO, true reward (mean ± sd)"
+    y = alt.Y("edge:Q", title=y_title)
     base = alt.Chart(rows).encode(
         x=alt.X(f"{x}:Q", title=title), color=alt.Color("verifier:N", legend=alt.Legend(orient="bottom")),
         strokeDash=alt.StrokeDash("online judge:N", legend=None),
         shape=alt.Shape("online judge:N", legend=alt.Legend(orient="bottom", title="online judge")))
     lines = base.mark_line(point=True).encode(
         y=y, tooltip=["verifier", "online judge", x, alt.Tooltip("edge:Q", format=".3f")])
-    bars = base.mark_errorbar().encode(y=alt.Y("low:Q", title=y.title), y2="high:Q")
+    bars = base.mark_errorbar().encode(y=alt.Y("low:Q", title=y_title), y2="high:Q")
     zero = alt.Chart(pd.DataFrame({"edge": [0.0]})).mark_rule(color="gray").encode(y=y)
     return (lines + bars + zero).properties(width=260, height=200)
