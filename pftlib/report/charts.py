@@ -101,17 +101,19 @@ def show(chart: alt.TopLevelMixin) -> None:
     display(Figure(chart))
 
 
-def mean_bars(stats, y: str, order: list[str], title: str, x_title: str, color=None, domain=None):
+def mean_bars(stats, y: str, order: list[str], title: str | None, x_title: str, color=None, domain=None):
     """Horizontal bars of ``mean`` per ``y`` with a ``low``-``high`` rule (from
-    :func:`pftlib.report.results.spread`); ``color`` an Altair colour encoding or a fixed colour."""
+    :func:`pftlib.report.results.spread`); ``color`` an Altair colour encoding or a fixed colour.
+    The data sit on the layer, so the chart can be faceted by another column of ``stats``."""
     axis = alt.Y(f"{y}:N", sort=order, title=None, axis=alt.Axis(labelLimit=320))
     scale = alt.Scale(domain=domain) if domain else alt.Scale(zero=False)
-    bars = alt.Chart(stats).mark_bar(**({"color": color} if isinstance(color, str) else {})).encode(
+    bars = alt.Chart().mark_bar(**({"color": color} if isinstance(color, str) else {})).encode(
         y=axis, x=alt.X("mean:Q", title=x_title, scale=scale),
         tooltip=[y, alt.Tooltip("mean:Q", format=".3f"), alt.Tooltip("std:Q", title="sd", format=".3f")],
         **({"color": color} if color is not None and not isinstance(color, str) else {}))
-    errors = alt.Chart(stats).mark_rule(strokeWidth=2).encode(y=axis, x="low:Q", x2="high:Q")
-    return (bars + errors).properties(title=title, width=420)
+    errors = alt.Chart().mark_rule(strokeWidth=2).encode(y=axis, x="low:Q", x2="high:Q")
+    chart = alt.layer(bars, errors, data=stats).properties(width=420)
+    return chart.properties(title=title) if title else chart
 
 
 def mean_band(stats, x, color, y_title: str, tooltip: list):
