@@ -244,3 +244,5 @@ def test_chapter_2_and_3_tables():
     credit, err = dial.credit(3)
     assert err < 1e-12 and len(credit) == 2 * 8 * 3
     assert all(r["credit"] == 0 for r in credit if r["reward model"].startswith("global") and r["token"] < 2)
+    right, wrong = dial.route_regrets(3, 0, 1e-6), dial.route_regrets(3, 0, 1e-6, misspecified=True)
+    assert min(right + wrong) >= 0 and right != wrong  # a regret is a KL; the misspecified truth is another reward

@@ -60,8 +60,8 @@ def claims_table(pages: Path) -> pd.DataFrame:
 def hypotheses_table(chapter: str, statuses: dict[str, str]) -> pd.DataFrame:
     """The paper's hypotheses that ``chapter`` tests, each with the paper's verdict (from
     :data:`CLAIMS`) and the one the chapter computed, given by its glue name in ``statuses``."""
-    return pd.DataFrame([{"hypothesis": claim, "the paper's verdict": paper, "our verdict (computed)": statuses[name]}
-                         for claim, stem, name, _, paper in CLAIMS if stem == chapter])
+    return pd.DataFrame([{"hypothesis": claim, "the paper's verdict": said, "our verdict (computed)": statuses[name]}
+                         for claim, stem, name, _, said in CLAIMS if stem == chapter])
 
 
 def runs_table(pages: Path, chapters) -> tuple[pd.DataFrame, list]:
