@@ -111,3 +111,11 @@ def test_h2_compares_both_routes_at_the_chapters_beta_and_at_each_swept_beta():
     config = Hypotheses(beta=0.2, betas="0.05,0.4")
     assert beta_arms(config) == [(0.2, "DPO", ONLINE_SFT), (0.05, swept("DPO", 0.05), swept(ONLINE_SFT, 0.05)),
                                  (0.4, swept("DPO", 0.4), swept(ONLINE_SFT, 0.4))]
+
+
+def test_the_appendices_say_where_each_benchmark_ran_and_which_pages_left_the_lock():
+    from pftlib.report.pages import lock_verdict
+
+    assert set(benchmarks.where({}).values()) == {benchmarks.NOT_MEASURED} and len(benchmarks.where({})) == 8
+    assert lock_verdict({}) == "Every page was executed with the versions the lock pins."
+    assert "04_pipeline (torch 2.1 (lock 2.2))" in lock_verdict({"04_pipeline": {"torch": ("2.1", "2.2")}})

@@ -42,6 +42,30 @@ def measured(saved: dict, name: str) -> str:
     return f"measured on {prov['device']}, commit {prov['commit']}, {prov['executed_utc']}"
 
 
+#: Where each benchmark ran, glued as ``where_<key>``: the page's key and the result's file stem.
+WHERE = {"build": "build", "engine": "engine", "training": "training", "budget": "budget_task",
+         "learnability": "reward_learnability", "dial": "lm_gap_dial", "collapse": "online_collapse",
+         "vocabulary_reference": "lm_gap_dial_vocabulary_reference"}
+
+
+def where(saved: dict) -> dict[str, str]:
+    """``{"where_<key>": where and when it ran}`` for every benchmark of :data:`WHERE`."""
+    return {f"where_{key}": measured(saved, name) for key, name in WHERE.items()}
+
+
+def show_findings(findings: Callable[[dict], tuple[dict[str, Any], list]], saved: dict) -> list:
+    """Glue one benchmark's findings and display its tables (none when it was not measured)."""
+    from IPython.display import display
+
+    from . import glue
+
+    values, tables = findings(saved)
+    glue(**values)
+    for table in tables:
+        display(table)
+    return tables
+
+
 def findings(name: str, texts: tuple[str, ...] = (), numbers: tuple[str, ...] = ()):
     """Decorate a function of one benchmark's saved result that returns ``(values, tables)``: when
     the benchmark is missing, the page gets "not measured yet" for each of ``texts``, NaN for each

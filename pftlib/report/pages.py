@@ -87,3 +87,12 @@ def versions_table(records: list, root: Path) -> tuple[pd.DataFrame, int, dict]:
     table["lock"] = [lock.get(package_key(name), "not pinned") for name in table.index]
     off = {ch.stem: diff for ch, r in records if (diff := off_lock(r["versions"], lock))}
     return table, int((versions.nunique(axis=1) > 1).sum()), off
+
+
+def lock_verdict(off: dict) -> str:
+    """In words: whether every page ran with the lock's versions, else which differ on which page
+    (``off`` as :func:`versions_table` returns it)."""
+    if not off:
+        return "Every page was executed with the versions the lock pins."
+    return "Pages executed with versions that differ from the lock: " + "; ".join(
+        f"{stem} ({', '.join(f'{n} {v} (lock {w})' for n, (v, w) in d.items())})" for stem, d in off.items()) + "."
