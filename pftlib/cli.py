@@ -95,6 +95,16 @@ def cmd_book(args: argparse.Namespace) -> None:
     print(f"[pft] the book is at {site / 'index.html'}")
 
 
+def cmd_params(args: argparse.Namespace) -> None:
+    from .publish.parameters_cell import sync
+
+    stale = sync(enter_root(), check=args.check)
+    names = ", ".join(f"notebooks/{ch.stem}.ipynb" for ch in stale)
+    if args.check and stale:
+        raise BuildFailed(f"parameters cells differ from their schemas (run `pft params`): {names}")
+    print(f"[pft] {'rewrote' if stale else 'every parameters cell already matches its schema'} {names}".rstrip())
+
+
 def cmd_pdf(args: argparse.Namespace) -> None:
     from .publish.pdf import build_pdf
 
@@ -126,6 +136,10 @@ def parser() -> argparse.ArgumentParser:
     book.add_argument("--jobs", type=int, default=None, metavar="N",
                       help="chapters executed side by side (default: one per available core)")
     book.set_defaults(func=cmd_book)
+
+    params = sub.add_parser("params", help="write each notebook's parameters cell from its chapter's schema")
+    params.add_argument("--check", action="store_true", help="only report the cells that differ (exit 1 if any)")
+    params.set_defaults(func=cmd_params)
 
     pdf = sub.add_parser("pdf", help="print the built site into one PDF (_build/html/book.pdf) with headless Chromium")
     pdf.set_defaults(func=cmd_pdf)

@@ -6,7 +6,7 @@ import json
 
 import nbformat
 import pytest
-from conftest import pft
+from conftest import ROOT, pft
 
 from pftlib.publish.chapters import CHAPTERS, LIKELIHOOD
 from pftlib.publish.execute import ChapterFailed, execute
@@ -103,3 +103,18 @@ def test_the_notebook_validates_its_own_parameters_before_computing(checkout):
     assert "starting `from pftlib.report import parameters`" in message  # the first cell after the parameters
     assert "ParameterError" in message and "'beta'" in message
     assert not LIKELIHOOD.page(checkout).exists()
+
+
+def test_params_rewrites_a_parameters_cell_that_left_its_schema(checkout):
+    path = checkout / "notebooks" / "03_gap.ipynb"
+    nb = nbformat.read(path, as_version=4)
+    cell = next(c for c in nb.cells if "parameters" in c.metadata.get("tags", []))
+    cell.source = cell.source.replace("V = 2", "V = 3")
+    nbformat.write(nb, path)
+    stale = path.read_text()
+    check = pft("params", "--check", cwd=checkout)
+    assert check.returncode == 1 and "notebooks/03_gap.ipynb" in check.stderr and path.read_text() == stale
+    fixed = pft("params", cwd=checkout)
+    assert fixed.returncode == 0 and "rewrote notebooks/03_gap.ipynb" in fixed.stdout
+    assert pft("params", "--check", cwd=checkout).returncode == 0
+    assert (checkout / "notebooks" / "03_gap.ipynb").read_text() == (ROOT / "notebooks" / "03_gap.ipynb").read_text()

@@ -24,6 +24,14 @@ def test_notebook_defaults_match_the_schema():
             assert eval(found[name]["default"]) == default  # noqa: S307 - our own notebook's literals
 
 
+def test_every_parameters_cell_is_what_its_schema_writes():
+    """Names, order, defaults and help: ``pft params`` rewrites the cells that differ."""
+    from pftlib.publish.parameters_cell import sync
+
+    stale = [ch.stem for ch in sync(ROOT, check=True)]
+    assert not stale, f"parameters cells out of date (run `pft params`): {stale}"
+
+
 @pytest.mark.parametrize("chapter", CHAPTERS, ids=lambda ch: ch.slug)
 def test_every_glued_number_is_used_and_every_used_number_is_glued(built_book, chapter):
     """Read from the quick build's executed page: a value may be glued by name in the notebook or
