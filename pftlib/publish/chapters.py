@@ -122,18 +122,20 @@ PAGES_DIR = Param("pages_dir", str, "book/chapters",
                   "folder of the executed chapter pages (relative to the book's root)")
 
 
-def existing_folder(param: Param) -> Constraint:
-    """``param`` names an existing folder, or is its default (the build creates that one)."""
-    return Constraint((param.name,), lambda p: p[param.name] == param.default or Path(p[param.name]).is_dir(),
-                      "must be an existing folder (relative to the book's root), or the default",
-                      breaks={param.name: "no/such/folder"})
+def folder_schema(param: Param) -> Schema:
+    """The schema of a page whose one parameter, ``param``, names an existing folder or is its
+    default (the build creates that one)."""
+    exists = Constraint((param.name,), lambda p: p[param.name] == param.default or Path(p[param.name]).is_dir(),
+                        "must be an existing folder (relative to the book's root), or the default",
+                        breaks={param.name: "no/such/folder"})
+    return Schema(params=(param,), constraints=(exists,))
 
 
 BENCHMARKS = Chapter(
     slug="benchmarks",
     stem="90_benchmarks",
     title="Appendix: benchmarks",
-    schema=Schema(params=(RESULTS_DIR,), constraints=(existing_folder(RESULTS_DIR),)),
+    schema=folder_schema(RESULTS_DIR),
     inputs=("benchmarks/results/*.json",),
 )
 
@@ -141,7 +143,7 @@ CLAIMS = Chapter(
     slug="claims",
     stem="00_claims",
     title="Claims at a glance",
-    schema=Schema(params=(PAGES_DIR,), constraints=(existing_folder(PAGES_DIR),)),
+    schema=folder_schema(PAGES_DIR),
     inputs=("book/chapters/0[1-7]_*.ipynb",),
 )
 
@@ -149,7 +151,7 @@ REPRODUCIBILITY = Chapter(
     slug="reproducibility",
     stem="91_reproducibility",
     title="Appendix: how this build was made",
-    schema=Schema(params=(PAGES_DIR,), constraints=(existing_folder(PAGES_DIR),)),
+    schema=folder_schema(PAGES_DIR),
     inputs=("book/chapters/0*.ipynb", "book/chapters/90_*.ipynb", "constraints.txt"),
 )
 

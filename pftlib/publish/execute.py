@@ -26,6 +26,7 @@ from ..environment import scoped_env
 from ..provenance import record
 from ..report.charts import BOOK_PAGE_ENV
 from .chapters import Chapter
+from .parameters_cell import TAG as PARAMETERS_TAG
 from .setup_cell import launch_commit, repository_url, stamp
 
 PACKAGE = Path(__file__).resolve().parents[1]
@@ -152,7 +153,7 @@ def execute(chapter: Chapter, root: Path, params: dict[str, Any], out: Path | No
     }
     nb.metadata["pftlib"] = meta
     for cell in nb.cells:  # the page shows the injected values, not the defaults they replaced
-        if "parameters" in cell.metadata.get("tags", []):
+        if PARAMETERS_TAG in cell.metadata.get("tags", []):
             cell.metadata["tags"] = [*cell.metadata["tags"], "remove-cell"]
     nb.cells.insert(1, nbformat.v4.new_markdown_cell(_reproduce_box(chapter, meta)))
     if (repository := repository_url(root)) and (commit := launch_commit(meta["provenance"]["commit"])):
