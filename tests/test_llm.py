@@ -53,7 +53,7 @@ def test_the_reward_model_fits_its_preferences(pipeline):
     prompts = list(p["pairs"]["prompt"])
     chosen = rollout.reward_scores(p["rm"], p["tok"], prompts, list(p["pairs"]["chosen"]))
     rejected = rollout.reward_scores(p["rm"], p["tok"], prompts, list(p["pairs"]["rejected"]))
-    assert evaluate.bt_validation(chosen, rejected)["accuracy"] > 0.6
+    assert evaluate.bt_validation(chosen - rejected)["accuracy"] > 0.6
 
 
 def test_dpo_widens_the_margin_over_its_reference(pipeline):
@@ -140,7 +140,7 @@ def test_winrate_counts_ties_half():
 
     compare = judges.ScoreJudge("numbers", score).compare
     assert evaluate.winrate(["p"] * 4, ["3", "1", "2", "2"], ["1", "3", "2", "0"], compare) == (1 + 0 + 0.5 + 1) / 4
-    assert evaluate.bt_validation(torch.tensor([1.0, 0.0]), torch.tensor([0.0, 1.0]))["accuracy"] == 0.5
+    assert evaluate.bt_validation(torch.tensor([1.0, -1.0]))["accuracy"] == 0.5
 
 
 def test_the_whole_pipeline_runs_and_reports_every_policy(tmp_path, monkeypatch):

@@ -25,8 +25,8 @@ def kl_estimate(logp_policy: torch.Tensor, logp_ref: torch.Tensor) -> float:
     return (logp_policy - logp_ref).mean().item()
 
 
-def bt_validation(chosen: torch.Tensor, rejected: torch.Tensor) -> dict[str, float]:
+def bt_validation(margin: torch.Tensor) -> dict[str, float]:
     """A reward model's validation Bradley–Terry likelihood of the preferred completion
-    (mean ``sigmoid(r(chosen) - r(rejected))``, as the paper reports it) and its accuracy."""
-    margin = chosen - rejected
+    (mean ``sigmoid(r(chosen) - r(rejected))`` over the pairs' margins, as the paper reports it) and
+    its accuracy."""
     return {"likelihood": torch.sigmoid(margin).mean().item(), "accuracy": (margin > 0).double().mean().item()}

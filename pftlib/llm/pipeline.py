@@ -24,9 +24,8 @@ from pathlib import Path
 from typing import Any
 
 import datasets
-import torch
 
-from . import evaluate, judges, models, online, rollout, trainers
+from . import evaluate, gap, judges, models, online, rollout, trainers
 from .config import Pipeline, Setup
 from .linear_reward import fit_linear_reward
 from .rewards import global_reward
@@ -91,17 +90,19 @@ class Workspace:
         return self.source.preference_pairs(
             self.setup.n_pairs, self.seed, lambda prompts, n, seed: self.sample("SFT", prompts, n, seed))
 
-    def train_rm(self, name: str = "RM", size: str | None = None):
-        """A global reward model; from the SFT checkpoint when starting from a pretrained model."""
+    def train_rm(self, name: str = "RM", size: str | None = None, **overrides: Any):
+        """A global reward model; from the SFT checkpoint when starting from a pretrained model.
+        ``overrides`` replace TRL options of the stage (:mod:`pftlib.llm.tuning` sets epochs)."""
         s = self.setup
         init = str(self.dir / "SFT") if s.model else size or s.rm_size
         return trainers.reward(models.reward_model(self.tok, init, self.seed), self.tok, self.pairs, self.dir / name,
-                               self.seed, **self.trl("reward"))
+                               self.seed, **{**self.trl("reward"), **overrides})
 
-    def train_dpo(self, name: str, start: str = "SFT"):
-        """One epoch of DPO on the pairs from the policy saved as ``start``, against SFT as reference."""
+    def train_dpo(self, name: str, start: str = "SFT", **overrides: Any):
+        """One epoch of DPO (unless ``overrides`` say otherwise) on the pairs from the policy saved
+        as ``start``, against SFT as reference."""
         return trainers.dpo(self.load(start), self.load("SFT"), self.tok, self.pairs, self.dir / name,
-                            self.setup.beta, self.seed, **self.trl("dpo"))
+                            self.setup.beta, self.seed, **{**self.trl("dpo"), **overrides})
 
     def train_local(self, name: str = "Local RM"):
         """The local reward model (BT over ``beta * log pi``, no reference), from SFT on the pairs."""
@@ -125,6 +126,12 @@ class Workspace:
     def held_out_pairs(self, n: int) -> datasets.Dataset:
         """Validation pairs like the training ones (synthetic: on the evaluation prompts)."""
         return self.source.held_out_pairs(n, self.seed, lambda prompts, k, seed: self.sample("SFT", prompts, k, seed))
+
+    @cached_property
+    def selection_pairs(self) -> datasets.Dataset:
+        """Pairs for choosing recipes, disjoint from training and held-out pairs (``n_eval`` of them)."""
+        return self.source.selection_pairs(self.setup.n_eval, self.seed,
+                                           lambda prompts, k, seed: self.sample("SFT", prompts, k, seed))
 
 
 def judged(prompts: list[str], completions: list[str], references: list[str], judge: judges.Judge) -> dict[str, float]:
@@ -155,14 +162,10 @@ def policy_metrics(ws: Workspace, names: list[str], judge: judges.Judge, prompts
 
 def rm_metrics(score, pairs: datasets.Dataset, gold=None) -> dict[str, float]:
     """A reward model's validation BT likelihood and accuracy on ``pairs``, and, given the gold
-    scorer, how often it orders the pair as the gold judge does (where the gold judge is strict)."""
-    prompts, chosen, rejected = (list(pairs[c]) for c in ("prompt", "chosen", "rejected"))
-    r_c, r_r = (torch.tensor(score(prompts, x), dtype=torch.float64) for x in (chosen, rejected))
-    out = evaluate.bt_validation(r_c, r_r)
+    scorer, how often it orders the pair as the gold judge does (:func:`pftlib.llm.gap.agreement`)."""
+    out = evaluate.bt_validation(gap.margins(score, pairs))
     if gold is not None:
-        g = torch.tensor(gold(prompts, chosen), dtype=torch.float64) - torch.tensor(gold(prompts, rejected))
-        strict = g != 0
-        out["agreement with gold judge"] = ((r_c - r_r > 0) == (g > 0))[strict].double().mean().item()
+        out["agreement with gold judge"] = gap.agreement(score, pairs, gold)
     return out
 
 

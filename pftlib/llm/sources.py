@@ -56,6 +56,12 @@ class Synthetic:
         prompts = self.evaluation(n, seed)[0]
         return labelled_pairs(prompts, sampler(prompts, 2, seed + 1), self.verifier(), self.label_temperature, seed + 1)
 
+    def selection_pairs(self, n: int, seed: int, sampler: Sampler) -> datasets.Dataset:
+        """Pairs labelled like the training ones on prompts of their own (neither training nor
+        evaluation prompts): where epochs and learning rates are chosen (:mod:`pftlib.llm.tuning`)."""
+        prompts = list(eval_prompts(self.task, n, seed + 40_000)["prompt"])
+        return labelled_pairs(prompts, sampler(prompts, 2, seed + 3), self.verifier(), self.label_temperature, seed + 3)
+
 
 @dataclass(frozen=True)
 class TLDR:
@@ -89,6 +95,15 @@ class TLDR:
     def held_out_pairs(self, n: int, seed: int, sampler: Sampler) -> datasets.Dataset:
         pairs = load_tldr(self.pref_dataset, "validation", "preference", n)
         return pairs.select_columns(["prompt", "chosen", "rejected"])
+
+    def selection_pairs(self, n: int, seed: int, sampler: Sampler) -> datasets.Dataset:
+        """The validation pairs after the first ``n`` (those are the held-out ones), so that choosing
+        a recipe and measuring its result never share a pair."""
+        pairs = load_tldr(self.pref_dataset, "validation", "preference", 2 * n)
+        if len(pairs) < 2 * n:
+            raise ValueError(f"{self.pref_dataset} (validation) has {len(pairs)} pairs: tuning needs {2 * n} "
+                             f"({n} held out, {n} to choose epochs and learning rates on)")
+        return pairs.select(range(n, 2 * n)).select_columns(["prompt", "chosen", "rejected"])
 
 
 Source = Synthetic | TLDR
