@@ -168,7 +168,7 @@ def test_the_whole_pipeline_runs_and_reports_every_policy(tmp_path, monkeypatch)
     spy(sources, "sft_dataset", lambda task, n, seed: (task.budget, task.verifier, n))
     setup = Pipeline(budget=2, verifier="coverage", size="tiny", rm_size="tiny", n_sft=64, sft_epochs=1, n_pairs=32,
                      rm_epochs=1, n_eval=16, k=3, sample_temperature=0.9, label_temperature=0.07, beta=0.2,
-                     batch_size=16)
+                     batch_size=16, trl_online=True)
     result = run(setup, seed=0, workdir=tmp_path)
     assert list(result["policies"]) == [*POLICIES, *GOLD_JUDGED, SIMPLE_JUDGED, TRL_ONLINE]
     for name, m in result["policies"].items():
@@ -180,6 +180,14 @@ def test_the_whole_pipeline_runs_and_reports_every_policy(tmp_path, monkeypatch)
     assert 0 <= result["linear reference"]["agreement with gold judge"] <= 1
     assert all(0 <= a <= 1 for a in result["pair accuracy"].values())
     assert all((tmp_path / name / "config.json").is_file() for name in (*POLICIES, TRL_ONLINE, "RM"))
+    # the reward model and DPO each chose between E and 2E epochs by their selection likelihood
+    for name, e in (("RM", 1), ("DPO", 1)):
+        chosen = result["tuning"][name]
+        assert set(chosen["selection likelihood"]) == {e, 2 * e}
+        assert chosen["epochs"] == max(chosen["selection likelihood"], key=chosen["selection likelihood"].get)
+    gap = result["measured gap"]
+    assert gap["gap"] == pytest.approx(gap["checking"] - gap["generating"])
+    assert gap["checking"] == result["reward model"]["agreement with gold judge"]
     # each setting reached the call it names
     assert calls["sft_dataset"] == [(2, "coverage", 64)] and set(calls["eval_prompts"]) == {32, 16}
     assert set(calls["labelled_pairs"]) == {0.07} and set(calls["online_dpo_round"]) == {(3, 0.9)}
@@ -188,6 +196,7 @@ def test_the_whole_pipeline_runs_and_reports_every_policy(tmp_path, monkeypatch)
     assert {kw["per_device_train_batch_size"] for _, kw in trl} == {16}
     assert {kw["beta"] for name, kw in trl if "DPO" in name} == {0.2}
     assert [kw["temperature"] for name, kw in trl if name == "OnlineDPOConfig"] == [0.9]
+    assert sorted(kw["num_train_epochs"] for name, kw in trl if name == "RewardConfig") == [1, 2]
 
 
 def test_pair_accuracy_is_how_often_the_chosen_completion_is_really_better():

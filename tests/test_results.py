@@ -1,5 +1,5 @@
 """The helpers the language-model chapters and the benchmarks appendix call: per-seed tables,
-comparisons under the two-sd rule, and findings that say when a benchmark was not measured."""
+comparisons under the four-outcome rule, and findings that say when a benchmark was not measured."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 import pftlib.report as report
-from pftlib.report import benchmarks
+from pftlib.report import benchmarks, verdicts
 from pftlib.report.results import mean_of, per_seed, size_effect, spread, steps, table, versus
 
 RESULTS = [
@@ -31,12 +31,13 @@ def test_table_flattens_nested_results_into_one_row_per_seed_and_leaf():
     assert curves["N"].tolist() == [1, 5]
 
 
-def test_versus_pairs_seeds_and_applies_the_two_sd_rule():
+def test_versus_pairs_seeds_and_applies_the_four_outcome_rule():
     runs = table(RESULTS, ("policies", "policy"))
     assert per_seed(runs, "reward", policy="Online") == {0: 1.5, 1: 2.4, 2: 3.6}
     d = versus(runs, "Online", "DPO", "reward")
-    assert d.n == 3 and d.mean == pytest.approx(0.5) and d.sign == 1  # 0.5, 0.4, 0.6: sd 0.1
-    assert versus(runs.assign(arm=runs["policy"]), "DPO", "Online", "reward", by="arm").sign == -1
+    assert d.n == 3 and d.mean == pytest.approx(0.5) and d.outcome == verdicts.BEATS  # 0.5, 0.4, 0.6: sd 0.1
+    assert versus(runs.assign(arm=runs["policy"]), "DPO", "Online", "reward", by="arm").outcome == verdicts.LOSES
+    assert versus(runs, "Online", "DPO", "reward", margin=1.0).margin == 1.0
     stats = spread(runs, "policy", "reward")
     assert stats.loc[stats.policy == "DPO", ["mean", "low", "high"]].values.tolist() == [[2.0, 1.0, 3.0]]
 
@@ -48,7 +49,7 @@ def test_glue_comparisons_glues_each_difference_and_says_why_an_arm_is_missing(m
     out = report.glue_comparisons(runs, "reward", edge=("Online", "DPO"),
                                   gold=("Gold", "DPO", "the judge cannot score"))
     assert out["gold"] is None and glued["gold_verdict"] == "not trained (the judge cannot score)"
-    assert glued["edge_diff"] == pytest.approx(0.5) and glued["edge_verdict"] == "Online beats DPO"
+    assert glued["edge_diff"] == pytest.approx(0.5) and glued["edge_verdict"].startswith("Online beats DPO (95% CI")
     assert math.isnan(glued["gold_diff"])
 
 
@@ -62,7 +63,7 @@ def test_a_benchmark_not_yet_measured_gives_every_value_it_would_glue():
 def test_steps_and_size_effects_are_paired_over_seeds():
     runs = table(RESULTS, ("policies", "policy"))
     (up,) = steps(runs, "reward", ["DPO", "Online"], by="policy")
-    assert up.mean == pytest.approx(0.5) and up.sign == 1
+    assert up.mean == pytest.approx(0.5) and up.direction == 1
     grid = pd.DataFrame([{"seed": s, "RM size": rm, "policy size": p, "r": s + (rm == "big") + 2 * (p == "big")}
                          for s in range(2) for rm in ("small", "big") for p in ("small", "big")])
     assert size_effect(grid, "r", "RM size", "small", "big") == {0: 1.0, 1: 1.0}
@@ -94,7 +95,6 @@ def test_mean_of_skips_seeds_without_the_metric_and_is_nan_when_none_has_it():
 
 
 def test_a_hypothesis_verdict_is_glued_with_its_claim_status(monkeypatch):
-    from pftlib.report import verdicts
 
     glued = {}
     monkeypatch.setattr(report, "glue", lambda name=None, value=None, /, **kw: glued.update(kw or {name: value}))

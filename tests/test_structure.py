@@ -203,3 +203,23 @@ def test_the_readme_layout_table_matches_the_tree():
     parts = {f"pftlib/{p.name}/" for p in (ROOT / "pftlib").iterdir() if (p / "__init__.py").is_file()}
     parts |= {f"pftlib/{p.name}" for p in (ROOT / "pftlib").glob("*.py") if p.name != "__init__.py"}
     assert parts <= named, f"the README's layout leaves out: {sorted(parts - named)}"
+
+
+def test_prose_quotes_the_papers_numbers_only_through_glue():
+    """No markdown cell types one of the paper's reported numbers by hand: they come from
+    pftlib.report.paper through ``{glue:text}`paper_...```.  The introduction's static table of
+    headline winrates (a hand-written page, which glue cannot reach) must equal that module."""
+    from pftlib.report import paper
+
+    numbers = {f"{v:g}" for v in paper.named().values()}
+    for path in sorted((ROOT / "notebooks").glob("*.ipynb")):
+        for cell in nbformat.read(path, as_version=4).cells:
+            if cell.cell_type == "markdown":
+                found = {n for n in numbers if re.search(rf"(?<![\d.]){re.escape(n)}(?![\d])", cell.source)}
+                assert not found, f"{path.name} types the paper's {sorted(found)} by hand: glue paper_... instead"
+    rows = {line.split("|")[1].strip(): [c.strip() for c in line.split("|")[2:-1]]
+            for line in (ROOT / "book" / "intro.md").read_text().splitlines() if line.startswith("| Pythia")}
+    for size, table in (("1.4B", paper.WINRATE_1_4B), ("2.8B", paper.WINRATE_2_8B)):
+        expected = [f"{table[p]:g}" if p in table else "–" for p in
+                    ("SFT", "DPO", "DPO 2x", "Online DPO (SFT)", "Online DPO (DPO)")]
+        assert rows[f"Pythia {size}"] == expected

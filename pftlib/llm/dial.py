@@ -24,7 +24,6 @@ from . import judges, tuning
 from .config import Setup
 from .gap import measured_gap
 from .pipeline import Workspace, policy_metrics
-from .rewards import global_reward, implicit_reward
 
 LEARNED, GOLD = "Online DPO (SFT)", "Online DPO (SFT), gold judge"
 TUNED, TWICE = "DPO (tuned)", "DPO 2x"
@@ -36,24 +35,19 @@ def dial_point(setup: Setup, seed: int, workdir: Path) -> dict:
     ws = Workspace(setup, seed, workdir)
     gold = judges.from_spec("verifier", ws.source.verifier(), seed)
     ws.train_sft()
-    implicit = lambda folder: implicit_reward(ws.load(folder), ws.load("SFT"), ws.tok, setup.beta)  # noqa: E731
-    rm_epochs, rm_table = tuning.choose(
-        "RM", setup.rm_epochs, lambda f, e: ws.train_rm(f, num_train_epochs=e),
-        lambda f: global_reward(ws.load_rm(f), ws.tok), ws.selection_pairs)
-    dpo_epochs, dpo_table = tuning.choose(
-        "DPO", 1, lambda f, e: ws.train_dpo(f, num_train_epochs=e), implicit, ws.selection_pairs)
-    rm_folder, dpo_folder = tuning.folder("RM", rm_epochs), tuning.folder("DPO", dpo_epochs)
+    ws.tuned("RM")
+    ws.tuned("DPO")
     ws.train_dpo(TWICE, start=tuning.folder("DPO", 1))  # the paper's DPO 2x: one more epoch from 1-epoch DPO
-    rm = global_reward(ws.load_rm(rm_folder), ws.tok)
+    rm = ws.scorer("global", "RM")
     ws.online_round("SFT", rm, LEARNED)
     ws.online_round("SFT", gold.score, GOLD)
-    gap = measured_gap(rm, implicit(dpo_folder), ws.held_out_pairs(setup.n_eval), gold.score)
+    gap = measured_gap(rm, ws.scorer("implicit", "DPO"), ws.held_out_pairs(setup.n_eval), gold.score)
 
     prompts, references = ws.source.evaluation(setup.n_eval, seed)
-    metrics = policy_metrics(ws, ["SFT", dpo_folder, TWICE, LEARNED, GOLD], gold, prompts, references)
-    reward = {TUNED if name == dpo_folder else name: m["true reward"] for name, m in metrics.items()}
+    metrics = policy_metrics(ws, ["SFT", "DPO", TWICE, LEARNED, GOLD], gold, prompts, references)
+    reward = {TUNED if name == "DPO" else name: m["true reward"] for name, m in metrics.items()}
     return {"seed": seed, "true reward": reward,
             "edge": reward[LEARNED] - reward[TUNED], "gold edge": reward[GOLD] - reward[TUNED],
             "agreement": gap["checking"], "implicit agreement": gap["generating"], "gap": gap["gap"],
-            "chosen epochs": {"RM": rm_epochs, "DPO": dpo_epochs},
-            "selection likelihood": {"RM": rm_table, "DPO": dpo_table}}
+            "chosen epochs": {name: c["epochs"] for name, c in ws.choices.items()},
+            "selection likelihood": {name: c["selection likelihood"] for name, c in ws.choices.items()}}

@@ -3,9 +3,11 @@
 Chapter 6 (:func:`run_h1_h5`) trains every policy from one SFT model on one set of preference
 pairs (SFT samples labelled by the verifier), so each hypothesis changes one thing:
 
-* **H1** (on-policy samples carry new signal): Online DPO (SFT) labels fresh samples of SFT with
-  the reward model fitted to the *same* pairs; the same samples labelled by the gold verifier are
-  the control (new information).
+* **H1** (on-policy samples carry new signal): the language-model analogue of Chapter 2's exact
+  check (:func:`refit_on_own_labels`): fresh SFT samples labelled by the reward model itself are
+  added to the pairs and the reward model is refitted; does it agree better with the verifier?
+  Online DPO (SFT) with the learned reward model, and with verifier labels (new information), are
+  shown beside it.
 * **H2** (offline regularises badly): both routes already share beta, initialisation, reference
   (SFT) and loss (TRL's DPO); "DPO 2x" trains one more epoch; both routes again at each beta of a
   sweep.
@@ -13,13 +15,16 @@ pairs (SFT samples labelled by the verifier), so each hypothesis changes one thi
   prompts (fresh prompts; the reward model labels their samples).
 * **H4** (reward models use more or wider data): every model here sees only one narrow set of SFT
   samples labelled by a near-deterministic verifier, the stand-in for a strong judge; Online DPO
-  (DPO) completes the paper's table.
+  (DPO), which trained one more round, is compared with DPO 2x.
 * **H5** (global reward models generalise better): DPO-implicit, local and global reward models,
   validation likelihood against best-of-``max_n`` quality.
 
-Chapter 7 (:func:`run_h6`) closes the generation–verification gap two ways, a 1-word budget
-(short horizon) and the ROUGE-L verifier (as hard as the generator), and compares online with
-offline in each setting.
+Chapter 7 (:func:`run_h6`) tries to close the generation–verification gap two ways, a 1-word
+budget (short horizon) and the ROUGE-L verifier (as hard as the generator), measures the gap in
+each setting (:mod:`pftlib.llm.gap`), and compares online with offline there.
+
+The reward model and DPO choose their epochs by one held-out rule (:mod:`pftlib.llm.tuning`);
+"DPO 2x" is one more epoch from 1-epoch DPO.  H2's other betas train both routes for one epoch.
 """
 
 from __future__ import annotations
@@ -27,12 +32,16 @@ from __future__ import annotations
 from dataclasses import asdict, replace
 from pathlib import Path
 
+import datasets
+
 from ..tasks import eval_prompts
-from . import judges
+from . import judges, tuning
 from .config import GapClosers, Hypotheses
+from .gap import agreement, measured_gap
 from .pipeline import Workspace, judged, policy_metrics, rm_metrics
+from .preferences import labelled_pairs
 from .reward_study import reward_models
-from .rewards import best_of_n, global_reward
+from .rewards import best_of_n
 
 ONLINE_SFT, ONLINE_DPO = "Online DPO (SFT)", "Online DPO (DPO)"
 GOLD_LABELS = "Online DPO (SFT), verifier labels"
@@ -48,21 +57,39 @@ def beta_arms(setup: Hypotheses) -> list[tuple[float, str, str]]:
     return [(setup.beta, "DPO", ONLINE_SFT)] + [(b, swept("DPO", b), swept(ONLINE_SFT, b)) for b in setup.beta_sweep]
 
 
+def refit_on_own_labels(ws: Workspace, gold) -> dict[str, float]:
+    """H1 on the language model: two fresh SFT samples per training prompt, labelled by a
+    Bradley–Terry draw on the reward model's *own* scores (its own belief about the pair), are added
+    to the training pairs, and a reward model is refitted on both at the chosen recipe.  Returns the
+    held-out agreement with the verifier of the original and of the refit.  The data-processing
+    argument says the refit cannot know more about the verifier than the original did."""
+    rm = ws.scorer("global", "RM")
+    prompts = list(ws.pairs["prompt"])
+    relabelled = labelled_pairs(prompts, ws.sample("SFT", prompts, 2, ws.seed + 50_000), rm, 1.0, ws.seed + 50_000)
+    refit = Workspace(ws.setup, ws.seed, ws.dir)
+    refit.pairs = datasets.concatenate_datasets([ws.pairs, relabelled])
+    refit.train_rm("RM, refit", num_train_epochs=ws.choices["RM"]["epochs"])
+    held_out = ws.held_out_pairs(ws.setup.n_eval)
+    return {"original": agreement(rm, held_out, gold),
+            "refit": agreement(ws.scorer("global", "RM, refit"), held_out, gold)}
+
+
 def run_h1_h5(setup: Hypotheses, seed: int, workdir: Path) -> dict:
     """Chapter 6's policies and reward models for one seed; their gold-judge metrics."""
     ws = Workspace(setup, seed, workdir)
     gold = judges.from_spec("verifier", ws.source.verifier(), seed)
     ws.train_sft()
-    rm_model = ws.train_rm()
-    rm = global_reward(rm_model, ws.tok)
-    ws.train_dpo("DPO")
-    ws.train_dpo("DPO 2x", start="DPO")
+    ws.tuned("RM")
+    rm = ws.scorer("global", "RM")
+    ws.tuned("DPO")
+    ws.train_dpo("DPO 2x", start=tuning.folder("DPO", 1))
     ws.online_round("SFT", rm, ONLINE_SFT)
     ws.online_round("DPO", rm, ONLINE_DPO)
     ws.online_round("SFT", gold.score, GOLD_LABELS)
     names = ["SFT", "DPO", "DPO 2x", ONLINE_SFT, ONLINE_DPO, GOLD_LABELS]
+    h1_refit = refit_on_own_labels(ws, gold.score)
 
-    for beta in setup.beta_sweep:  # H2: both routes at other betas, everything else equal
+    for beta in setup.beta_sweep:  # H2: both routes at other betas (one epoch each), everything else equal
         other = Workspace(replace(setup, beta=beta), seed, workdir)
         other.pairs = ws.pairs  # the same pairs (not resampled)
         other.train_dpo(swept("DPO", beta))
@@ -76,16 +103,17 @@ def run_h1_h5(setup: Hypotheses, seed: int, workdir: Path) -> dict:
 
     eval_prompts_, references = ws.source.evaluation(setup.n_eval, seed)
     result = {"seed": seed, "setup": asdict(setup), "n prompts": {"base": setup.n_pairs, "augmented": n_more},
-              "policies": policy_metrics(ws, names, gold, eval_prompts_, references)}
-    result["reward models"] = compare_reward_models(ws, rm_model, gold, setup.max_n, eval_prompts_, references)
+              "policies": policy_metrics(ws, names, gold, eval_prompts_, references), "H1 refit": h1_refit}
+    result["reward models"] = compare_reward_models(ws, gold, setup.max_n, eval_prompts_, references)
+    result["tuning"] = ws.choices
     return result
 
 
-def compare_reward_models(ws: Workspace, rm_model, gold: judges.Judge, max_n: int, prompts: list[str],
+def compare_reward_models(ws: Workspace, gold: judges.Judge, max_n: int, prompts: list[str],
                           references: list[str]) -> dict[str, dict[str, float]]:
     """H5: each reward model's validation likelihood and the true reward of its best of ``max_n``
     SFT samples (the same samples for all three)."""
-    scorers = reward_models(ws, rm_model)
+    scorers = reward_models(ws)
     validation = ws.held_out_pairs(ws.setup.n_eval)
     samples = ws.sample("SFT", prompts, max_n, ws.seed + 2)
     out = {}
@@ -110,16 +138,17 @@ SETTINGS = {"default (Chapter 4's task)": lambda s: s,
 
 
 def run_h6(setup: GapClosers, seed: int, workdir: Path) -> dict:
-    """Chapter 7: in each setting, SFT, DPO, DPO 2x and Online DPO (DPO) with the learned reward
-    model, judged by that setting's verifier."""
+    """Chapter 7: in each setting, SFT, the tuned reward model and DPO, DPO 2x and Online DPO (DPO)
+    with the learned reward model, judged by that setting's verifier; and the measured gap."""
     result = {"seed": seed, "setup": asdict(setup), "settings": {}}
     for i, (label, change) in enumerate(SETTINGS.items()):
         ws = Workspace(change(setup), seed, workdir / f"setting{i}")
         gold = judges.from_spec("verifier", ws.source.verifier(), seed)
         ws.train_sft()
-        rm = global_reward(ws.train_rm(), ws.tok)
-        ws.train_dpo("DPO")
-        ws.train_dpo("DPO 2x", start="DPO")
+        ws.tuned("RM")
+        rm = ws.scorer("global", "RM")
+        ws.tuned("DPO")
+        ws.train_dpo("DPO 2x", start=tuning.folder("DPO", 1))
         ws.online_round("DPO", rm, ONLINE_DPO)
         prompts, references = ws.source.evaluation(setup.n_eval, seed)
         validation = ws.held_out_pairs(setup.n_eval)
@@ -127,6 +156,8 @@ def run_h6(setup: GapClosers, seed: int, workdir: Path) -> dict:
         result["settings"][label] = {
             "policies": policy_metrics(ws, ["SFT", "DPO", "DPO 2x", ONLINE_DPO], gold, prompts, references),
             "reward model": rm_metrics(rm, validation, gold.score),
+            "measured gap": measured_gap(rm, ws.scorer("implicit", "DPO"), validation, gold.score),
             "best true reward": sum(task.best_score(p) for p in prompts) / len(prompts),
+            "tuning": ws.choices,
         }
     return result

@@ -1,9 +1,11 @@
 """The paper's main experiment, for one seed (Chapter 4).
 
 SFT -> preference pairs (synthetic: SFT samples labelled by a Bradley–Terry draw on the gold
-verifier; TL;DR: human pairs) -> a global reward model -> offline DPO (1 epoch, and "DPO 2x": one
-more epoch from there) -> Online DPO (SFT) and Online DPO (DPO): one round of best-vs-worst pairs judged by the
-global reward model.  Three kinds of extra policies:
+verifier; TL;DR: human pairs) -> a global reward model -> offline DPO -> Online DPO (SFT) and
+Online DPO (DPO): one round of best-vs-worst pairs judged by the global reward model.  The reward
+model and DPO each train at the epochs one held-out rule chooses from the same budget
+(:mod:`pftlib.llm.tuning`); "DPO 2x" is one more epoch from 1-epoch DPO, as the paper's.  Three
+kinds of extra policies:
 
 * the same two online rounds judged by the *gold judge* (the verifier itself on the synthetic
   task): what online DPO could do if the verifier were learned exactly;
@@ -18,6 +20,7 @@ true reward (when the judge scores), and a Monte-Carlo KL to SFT.
 
 from __future__ import annotations
 
+import shutil
 from dataclasses import asdict
 from functools import cached_property
 from pathlib import Path
@@ -25,10 +28,9 @@ from typing import Any
 
 import datasets
 
-from . import evaluate, gap, judges, models, online, rollout, trainers
+from . import evaluate, gap, judges, models, online, rewards, rollout, trainers, tuning
 from .config import Pipeline, Setup
 from .linear_reward import fit_linear_reward
-from .rewards import global_reward
 from .sources import Synthetic
 
 POLICIES = ("SFT", "DPO", "DPO 2x", "Online DPO (SFT)", "Online DPO (DPO)")
@@ -46,6 +48,7 @@ class Workspace:
 
     def __init__(self, setup: Setup, seed: int, workdir: Path):
         self.setup, self.seed, self.dir = setup, seed, Path(workdir)
+        self.choices: dict[str, dict] = {}  # what :meth:`tuned` chose, per model
         models.pin_threads()
         self.source = setup.source
         self.tok = self.source.tokenizer(setup.model)
@@ -104,10 +107,32 @@ class Workspace:
         return trainers.dpo(self.load(start), self.load("SFT"), self.tok, self.pairs, self.dir / name,
                             self.setup.beta, self.seed, **{**self.trl("dpo"), **overrides})
 
-    def train_local(self, name: str = "Local RM"):
+    def train_local(self, name: str = "Local RM", **overrides: Any):
         """The local reward model (BT over ``beta * log pi``, no reference), from SFT on the pairs."""
         return trainers.local_reward(self.load("SFT"), self.tok, self.pairs, self.dir / name, self.setup.beta,
-                                     self.seed, **self.trl("dpo"))
+                                     self.seed, **{**self.trl("dpo"), **overrides})
+
+    def scorer(self, kind: str, name: str):
+        """The reward a saved model stands for: ``global`` (a reward model), ``implicit`` (a DPO
+        policy against SFT) or ``local`` (``beta * log pi``), see :mod:`pftlib.llm.rewards`."""
+        if kind == "global":
+            return rewards.global_reward(self.load_rm(name), self.tok)
+        if kind == "implicit":
+            return rewards.implicit_reward(self.load(name), self.load("SFT"), self.tok, self.setup.beta)
+        return rewards.local_reward(self.load(name), self.tok, self.setup.beta)
+
+    def tuned(self, name: str) -> int:
+        """Train ``name`` ("RM", "DPO" or "Local RM") at each epoch count of the equal search budget
+        (:mod:`pftlib.llm.tuning`), keep the one the held-out rule picks as ``name``, and record the
+        choice in ``self.choices``; returns the chosen epochs."""
+        train, epochs, kind = {"RM": (self.train_rm, self.setup.rm_epochs, "global"),
+                               "DPO": (self.train_dpo, 1, "implicit"),
+                               "Local RM": (self.train_local, 1, "local")}[name]
+        chosen, table = tuning.choose(name, epochs, lambda f, e: train(f, num_train_epochs=e),
+                                      lambda f: self.scorer(kind, f), self.selection_pairs)
+        shutil.copytree(self.dir / tuning.folder(name, chosen), self.dir / name)
+        self.choices[name] = {"epochs": chosen, "selection likelihood": table}
+        return chosen
 
     def online_round(self, start: str, judge, name: str, prompts: list[str] | None = None) -> datasets.Dataset:
         """One round of the paper's online DPO on ``prompts`` (default: the training pairs'
@@ -177,13 +202,15 @@ def pair_accuracy(pairs: datasets.Dataset, gold) -> float:
 
 
 def run(setup: Pipeline, seed: int, workdir: Path) -> dict:
-    """Train every policy for one seed under ``workdir``; return its metrics and the RM's."""
+    """Train every policy for one seed under ``workdir``; return its metrics, the RM's, the
+    measured gap and the recipes the held-out rule chose."""
     ws = Workspace(setup, seed, workdir)
     gold = judges.from_spec(setup.judge, ws.source.verifier(), seed)
     ws.train_sft()
-    rm = global_reward(ws.train_rm(), ws.tok)
-    ws.train_dpo("DPO")
-    ws.train_dpo("DPO 2x", start="DPO")  # one more epoch, as the paper's "DPO 2x"
+    ws.tuned("RM")
+    rm = ws.scorer("global", "RM")
+    ws.tuned("DPO")  # the epochs the same held-out rule and budget choose, as for the reward model
+    ws.train_dpo("DPO 2x", start=tuning.folder("DPO", 1))  # the paper's DPO 2x: one more epoch from 1-epoch DPO
     names = list(POLICIES)
     training_pairs = {"offline pairs (labels)": ws.pairs}
     for start in ("SFT", "DPO"):
@@ -203,9 +230,10 @@ def run(setup: Pipeline, seed: int, workdir: Path) -> dict:
     prompts, references = ws.source.evaluation(setup.n_eval, seed)
     held_out = ws.held_out_pairs(setup.n_eval)
     result = {"seed": seed, "setup": asdict(setup), "policies": policy_metrics(ws, names, gold, prompts, references),
-              "reward model": rm_metrics(rm, held_out, gold.score)}
+              "reward model": rm_metrics(rm, held_out, gold.score), "tuning": ws.choices}
     if gold.score is not None:  # how often each training set's "chosen" is really the better one
         result["pair accuracy"] = {name: pair_accuracy(pairs, gold.score) for name, pairs in training_pairs.items()}
+        result["measured gap"] = gap.measured_gap(rm, ws.scorer("implicit", "DPO"), held_out, gold.score)
     if simple is not None:  # what a simple verifier class learns from the same pairs
         result["linear reference"] = rm_metrics(simple, held_out, gold.score)
         verifier = ws.source.verifier()

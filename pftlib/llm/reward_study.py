@@ -2,7 +2,8 @@
 validation Bradley–Terry likelihood and by best-of-N quality, and the global reward model's size
 against the policy's.
 
-All three are fitted on the same preference pairs and start where the paper starts them:
+All three are fitted on the same preference pairs, start where the paper starts them, and choose
+their epochs by the same held-out rule and budget (:mod:`pftlib.llm.tuning`):
 
 * **DPO-implicit**: ``beta * log(pi_DPO / pi_SFT)`` of the offline-DPO policy;
 * **local**: ``beta * log pi`` of a policy trained from SFT by BT without a reference;
@@ -21,7 +22,7 @@ from pathlib import Path
 from . import judges
 from .config import RewardStudy
 from .pipeline import Workspace, judged, rm_metrics
-from .rewards import best_of_n, global_reward, implicit_reward, local_reward
+from .rewards import best_of_n, global_reward
 
 PAPER_NS = (1, 2, 5, 10, 25)
 REWARD_MODELS = ("DPO-implicit", "local", "global")
@@ -33,12 +34,12 @@ def best_of_ns(max_n: int) -> list[int]:
     return sorted({n for n in PAPER_NS if n <= max_n} | {max_n})
 
 
-def reward_models(ws: Workspace, rm_model) -> dict:
-    """The three reward models of one seed, as scorers: DPO-implicit (from the "DPO" policy),
-    local (trained now) and global (``rm_model``)."""
-    beta, local = ws.setup.beta, ws.train_local()
-    return dict(zip(REWARD_MODELS, (implicit_reward(ws.load("DPO"), ws.load("SFT"), ws.tok, beta),
-                                    local_reward(local, ws.tok, beta), global_reward(rm_model, ws.tok))))
+def reward_models(ws: Workspace) -> dict:
+    """The three reward models of one seed, as scorers: DPO-implicit (the tuned "DPO" policy),
+    local (tuned now, by the same held-out rule and budget) and global (the tuned "RM")."""
+    ws.tuned("Local RM")
+    return dict(zip(REWARD_MODELS, (ws.scorer("implicit", "DPO"), ws.scorer("local", "Local RM"),
+                                    ws.scorer("global", "RM"))))
 
 
 def _trained(ws: Workspace, kind: str, size: str, default: str, train) -> str:
@@ -55,9 +56,9 @@ def run(setup: RewardStudy, seed: int, workdir: Path) -> dict:
     ws = Workspace(setup, seed, workdir)
     gold = judges.from_spec(setup.judge, ws.source.verifier(), seed)
     ws.train_sft()
-    rm = ws.train_rm()
-    ws.train_dpo("DPO")
-    scorers = reward_models(ws, rm)
+    ws.tuned("RM")
+    ws.tuned("DPO")
+    scorers = reward_models(ws)
     validation = ws.held_out_pairs(setup.n_eval)
     likelihood = {name: rm_metrics(score, validation, gold.score) for name, score in scorers.items()}
 
@@ -78,4 +79,5 @@ def run(setup: RewardStudy, seed: int, workdir: Path) -> dict:
         for r, score in rms.items():
             picks = best_of_n(prompts, drawn, score, [setup.max_n])[setup.max_n]
             grid.append({"policy size": p, "RM size": r, **judged(prompts, picks, references, gold)})
-    return {"seed": seed, "setup": asdict(setup), "likelihood": likelihood, "best of n": curves, "sizes": grid}
+    return {"seed": seed, "setup": asdict(setup), "likelihood": likelihood, "best of n": curves, "sizes": grid,
+            "tuning": ws.choices}

@@ -33,25 +33,46 @@ def glue(name: str | None = None, value: Any = None, /, **named: Any) -> None:
 
 
 def glue_difference(name: str, d: Difference, a: str, b: str) -> None:
-    """Glue a comparison ``a - b`` as ``<name>_diff`` (its mean) and ``<name>_verdict`` (the two-sd rule in words)."""
+    """Glue a comparison ``a - b`` as ``<name>_diff`` (its mean) and ``<name>_verdict`` (the
+    four-outcome rule in words, with the 95% interval)."""
     glue(**{f"{name}_diff": d.mean, f"{name}_verdict": describe(d, a, b)})
 
 
-def glue_comparisons(frame, column: str, by: str = "policy", **arms: tuple[str, ...]) -> dict:
-    """For each ``name=(a, b[, why])``: ``a - b`` in ``column`` over seeds
-    (:func:`pftlib.report.results.versus`), glued by :func:`glue_difference`; an arm that was not
-    trained is glued as NaN and "not trained (why)", and returned as None."""
+def glue_comparisons(frame, column: str, by: str = "policy", margin: float = 0.0, **arms: tuple[str, ...]) -> dict:
+    """For each ``name=(a, b[, why])``: ``a - b`` in ``column`` over seeds, judged against the
+    equivalence ``margin`` (:func:`pftlib.report.results.versus`), glued by
+    :func:`glue_difference`; an arm that was not trained is glued as NaN and "not trained (why)",
+    and returned as None."""
     from .results import versus
 
     out = {}
     for name, (a, b, *why) in arms.items():
         if {a, b} <= set(frame[by]):
-            out[name] = versus(frame, a, b, column, by=by)
+            out[name] = versus(frame, a, b, column, by=by, margin=margin)
             glue_difference(name, out[name], a, b)
         else:
             out[name] = None
             glue(**{f"{name}_diff": float("nan"), f"{name}_verdict": f"not trained ({''.join(why) or 'this run'})"})
     return out
+
+
+def glue_rule(config, **named: Any) -> None:
+    """Glue what every language-model page says of its verdict rule: the number of seeds
+    (``n_seeds``), the equivalence ``margin``, and the rule's power at those seeds against a true
+    difference of one and of two seed standard deviations (``power_1sd``, ``power_2sd``); and any
+    other ``named`` values of the page's settings."""
+    from .verdicts import power
+
+    glue(n_seeds=config.seeds, margin=config.margin, power_1sd=power(config.seeds), power_2sd=power(config.seeds, 2.0),
+         **named)
+
+
+def glue_paper() -> None:
+    """Glue every number the paper reports (:func:`pftlib.report.paper.named`), so that prose
+    quotes the paper through ``{glue:text}`paper_...``` and never by hand."""
+    from . import paper
+
+    glue(**paper.named())
 
 
 def glue_hypothesis(name: str, status: str) -> str:
@@ -73,5 +94,5 @@ def parameters(chapter: str, namespace: Mapping[str, Any]) -> dict[str, Any]:
     return schema.validate({name: namespace[name] for name in schema.names() if name in namespace})
 
 
-__all__ = ["ParameterError", "glue", "glue_comparisons", "glue_difference", "glue_hypothesis", "parameters", "show",
-           "verdict"]
+__all__ = ["ParameterError", "glue", "glue_comparisons", "glue_difference", "glue_hypothesis", "glue_paper",
+           "glue_rule", "parameters", "show", "verdict"]

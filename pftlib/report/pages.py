@@ -10,11 +10,11 @@ import pandas as pd
 from ..provenance import locked, off_lock, package_key
 from ..publish.pages import glued, provenance
 from . import paper
-from .verdicts import NOT_REPRODUCED, NOT_TESTABLE, REPRODUCED
+from .verdicts import STATUSES
 
 #: The paper's claims: the claim, the chapter page that tests it, the glued value that holds our
-#: result, the glued status the chapter computed (verdicts.REPRODUCED, NOT_REPRODUCED or
-#: NOT_TESTABLE), and what the paper reports.
+#: result, the glued status the chapter computed (one of verdicts.STATUSES), and what the paper
+#: reports.
 CLAIMS = [
     ("Soft RL is the reverse-KL projection of P*_r (lemma)", "01_likelihood", "verdict_projection",
      "claim_projection", "proved"),
@@ -51,9 +51,9 @@ def claims_table(pages: Path) -> pd.DataFrame:
         "claim": claim, "chapter": int(stem[:2]), "the paper (reported)": paper,
         "our result (this build)": values[stem][name], "status": values[stem][status],
     } for claim, stem, name, status, paper in CLAIMS])
-    unknown = set(table["status"]) - {REPRODUCED, NOT_REPRODUCED, NOT_TESTABLE}
+    unknown = set(table["status"]) - set(STATUSES)
     if unknown:
-        raise ValueError(f"a chapter glued a claim status that is not one of verdicts' three: {unknown}")
+        raise ValueError(f"a chapter glued a claim status that is not one of verdicts.STATUSES: {unknown}")
     return table
 
 
