@@ -81,7 +81,24 @@ def test_a_dial_panel_shows_the_learned_and_the_gold_judged_arm():
     from pftlib.report.charts import dial_panel
 
     table = pd.DataFrame({"verifier": ["budget", "budget"], "horizon": [2, 8], "edge": [0.1, 0.3],
-                          "edge sd": [0.05, 0.1], "gold edge": [0.2, 0.5], "gold edge sd": [0.05, 0.1]})
+                          "edge low": [0.0, 0.1], "edge high": [0.2, 0.5], "gold edge": [0.2, 0.5],
+                          "gold edge low": [0.1, 0.4], "gold edge high": [0.3, 0.6]})
     spec = dial_panel(table, "horizon", "horizon").to_dict()  # to_dict validates the spec
     rows = spec["datasets"][spec["data"]["name"]]  # the lines' and error bars' data (the zero rule has its own)
     assert sorted({r["online judge"] for r in rows}) == ["gold verifier", "learned RM"] and len(rows) == 4
+    assert {(r["low"], r["high"]) for r in rows if r["online judge"] == "learned RM"} == {(0.0, 0.2), (0.1, 0.5)}
+
+
+def test_the_gap_chart_draws_each_setting_with_both_intervals_over_the_seeds():
+    from pftlib.report.charts import gap_edge
+
+    table = pd.DataFrame({"verifier": ["budget"], "horizon": [8], "n_pairs": [2500], "seeds": [5], "gap": [0.2],
+                          "gap low": [0.1], "gap high": [0.3], "edge": [0.1], "edge low": [-0.1], "edge high": [0.3],
+                          "edge verdict": ["undecided"]})
+    points = [{"verifier": "budget", "gap": 0.2 + d, "edge": 0.1 - d, "seed": s, "true reward": {}}
+              for s, d in enumerate((-0.05, 0.0, 0.05))]
+    spec = gap_edge(table, points).to_dict()
+    marks = [layer["mark"]["type"] if isinstance(layer["mark"], dict) else layer["mark"] for layer in spec["layer"]]
+    assert marks == ["circle", "rule", "rule", "point", "rule"]
+    assert spec["layer"][1]["encoding"]["x2"]["field"] == "gap high"
+    assert spec["layer"][2]["encoding"]["y2"]["field"] == "edge high"

@@ -119,3 +119,29 @@ def test_the_appendices_say_where_each_benchmark_ran_and_which_pages_left_the_lo
     assert set(benchmarks.where({}).values()) == {benchmarks.NOT_MEASURED} and len(benchmarks.where({})) == 8
     assert lock_verdict({}) == "Every page was executed with the versions the lock pins."
     assert "04_pipeline (torch 2.1 (lock 2.2))" in lock_verdict({"04_pipeline": {"torch": ("2.1", "2.2")}})
+
+
+def _dial_point(verifier, horizon, seed, gap, edge):
+    return {"verifier": verifier, "horizon": horizon, "n_pairs": 2500, "seed": seed, "gap": gap, "edge": edge,
+            "agreement": 0.9, "implicit agreement": 0.9 - gap, "gold edge": edge, "chosen epochs": {"RM": 12, "DPO": 2},
+            "true reward": {"DPO (tuned)": 0.0, "DPO 2x": -0.1, "Online DPO (SFT)": edge,
+                            "Online DPO (SFT), gold judge": edge}}
+
+
+def test_the_gap_findings_correlate_edge_with_measured_gap_and_check_held_out_seeds():
+    """Four settings whose edge rises with the measured gap, five seeds each: the correlation is +1
+    with an interval above zero; the held-out seeds' edges keep their sign."""
+    rows = [_dial_point("budget", h, s, gap=h / 10 + s % 100 / 1000, edge=(h - 2.5) / 10 + s % 100 / 1000)
+            for h in (1, 2, 3, 4) for s in (*range(5), 1000, 1001)]
+    result = {"lm_gap_dial": {"rows": rows, "provenance": {"parameters": {"setup": {"margin": 0.05}}}}}
+    values, (table,) = benchmarks.gap_findings(result)
+    assert values["gap_rho"] == pytest.approx(1.0) and values["gap_settings"] == 4 and values["gap_min_seeds"] == 5
+    assert values["gap_prediction"].startswith("The paper's prediction holds here")
+    assert values["gap_held_out"].startswith("of the 4 settings whose edge the main seeds decide, the held-out seeds "
+                                             "(2 per setting) give 4 the same sign")
+    assert values["gap_closed"].startswith("the measured gap is above zero in every setting")
+    assert values["gap_twice"] == "DPO 2x beats the tuned DPO in no setting"
+    assert values["gap_epochs"] == "RM chose 12 epochs in 100% of runs, DPO chose 2 epochs in 100% of runs"
+    assert list(table["seeds"]) == [5] * 4 and list(table["DPO 2x edge"]) == pytest.approx([-0.1] * 4)
+    missing, tables = benchmarks.gap_findings({})
+    assert missing["gap_prediction"] == benchmarks.NOT_MEASURED and tables == []

@@ -19,7 +19,7 @@ import pandas as pd
 
 from ..params import ParameterError
 from ..publish.chapters import LANGUAGE_MODEL
-from .verdicts import describe, dial_table, paired
+from .verdicts import DIAL_ARMS, describe, dial_table, paired, rank_correlation
 
 NOT_MEASURED = "not measured yet"
 #: The build targets (DESIGN.md): cold build, warm rebuild, each language-model chapter, the engine.
@@ -66,14 +66,15 @@ def show_findings(findings: Callable[[dict], tuple[dict[str, Any], list]], saved
     return tables
 
 
-def findings(name: str, texts: tuple[str, ...] = (), numbers: tuple[str, ...] = ()):
+def findings(name: str, texts: tuple[str, ...] = (), numbers: tuple[str, ...] = (), needs: str | None = None):
     """Decorate a function of one benchmark's saved result that returns ``(values, tables)``: when
-    the benchmark is missing, the page gets "not measured yet" for each of ``texts``, NaN for each
-    of ``numbers``, and no tables."""
+    the benchmark is missing (or its rows lack the measurement ``needs``: saved by an older
+    version), the page gets "not measured yet" for each of ``texts``, NaN for each of ``numbers``,
+    and no tables."""
     def wrap(fn: Callable[[dict], tuple[dict[str, Any], list]]):
         @wraps(fn)
         def run(saved: dict) -> tuple[dict[str, Any], list]:
-            if name not in saved:
+            if name not in saved or (needs and needs not in saved[name]["rows"][0]):
                 return {**dict.fromkeys(texts, NOT_MEASURED), **dict.fromkeys(numbers, math.nan)}, []
             return fn(saved[name])
         return run
@@ -165,12 +166,27 @@ def budget_findings(result: dict):
     return values, [overview.reset_index().round(3), calls.round(3)]
 
 
-def dial_tables(result: dict) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """The language-model gap dial: edges by horizon (at the most pairs) and by pairs (at the longest horizon)."""
-    points = result["rows"]
-    by_h = dial_table([p for p in points if p["n_pairs"] == max(q["n_pairs"] for q in points)], ("verifier", "horizon"))
-    by_n = dial_table([p for p in points if p["horizon"] == max(q["horizon"] for q in points)], ("verifier", "n_pairs"))
+def _baseline(points: list[dict]) -> str:
+    """The offline policy a dial's edges are taken over: the tuned DPO (since equal tuning), or
+    1-epoch DPO in results saved before it."""
+    return "DPO (tuned)" if "DPO (tuned)" in points[0]["true reward"] else "DPO"
+
+
+def dial_tables(result: dict, held_out: bool = False) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The language-model gap dial: edges by horizon (at the most pairs) and by pairs (at the longest
+    horizon), on the main seeds (or on the held-out seeds, the 1000s, with ``held_out``)."""
+    points = [p for p in result["rows"] if (p["seed"] >= HELD_OUT_FROM) == held_out]
+    margin = result["provenance"]["parameters"]["setup"].get("margin", 0.0)
+    most, longest = max(q["n_pairs"] for q in points), max(q["horizon"] for q in points)
+    by_h = dial_table([p for p in points if p["n_pairs"] == most], ("verifier", "horizon"), baseline=_baseline(points),
+                      margin=margin)
+    by_n = dial_table([p for p in points if p["horizon"] == longest], ("verifier", "n_pairs"),
+                      baseline=_baseline(points), margin=margin)
     return pd.DataFrame(by_h), pd.DataFrame(by_n)
+
+
+#: Seeds from here on are held out: no chapter default uses them (``benchmarks/lm_gap_dial.py``).
+HELD_OUT_FROM = 1000
 
 
 @findings("lm_gap_dial", texts=("dial_grows", "dial_short", "dial_long", "dial_rouge_long"),
@@ -187,11 +203,73 @@ def dial_findings(result: dict):
             "dial_budget_agree": simple["agreement"].iloc[-1]}, [pd.concat([by_h, by_n]).round(3)]
 
 
+def gap_settings(result: dict, held_out: bool = False) -> pd.DataFrame:
+    """One row per setting of the dial (verifier, horizon, pairs): seeds, the edge of the learned
+    and of the gold-judged online round over the tuned DPO with their intervals and verdicts, and
+    the measured gap with its interval."""
+    points = [p for p in result["rows"] if (p["seed"] >= HELD_OUT_FROM) == held_out]
+    margin = result["provenance"]["parameters"]["setup"].get("margin", 0.0)
+    arms = {**DIAL_ARMS, "DPO 2x edge": "DPO 2x"}  # the paper's control beside the online rounds
+    return pd.DataFrame(dial_table(points, ("verifier", "horizon", "n_pairs"), arms, _baseline(points), margin))
+
+
+@findings("lm_gap_dial", texts=("gap_rho_text", "gap_point_rho_text", "gap_held_out", "gap_prediction",
+                                "gap_epochs", "gap_closed", "gap_twice"),
+          numbers=("gap_settings", "gap_min_seeds", "gap_rho", "gap_largest", "gap_smallest"), needs="gap")
+def gap_findings(result: dict):
+    """Online's edge against the measured gap, across settings: the rank correlation of the
+    setting means (and of every seed's point) with 95% bootstrap intervals, and whether the
+    held-out seeds give each decided edge the same sign."""
+    table = gap_settings(result)
+    points = [p for p in result["rows"] if p["seed"] < HELD_OUT_FROM]
+    by_setting = rank_correlation(list(table["gap"]), list(table["edge"]))
+    by_point = rank_correlation([p["gap"] for p in points], [p["edge"] for p in points])
+    held = gap_settings(result, held_out=True) if any(p["seed"] >= HELD_OUT_FROM for p in result["rows"]) else None
+    if held is None:
+        held_text = NOT_MEASURED
+    else:
+        key = ["verifier", "horizon", "n_pairs"]
+        both = table.merge(held[key + ["edge", "seeds"]], on=key, suffixes=("", " held out"))
+        decided = both[both["edge low"].gt(0) | both["edge high"].lt(0)]
+        same = int((decided["edge"].gt(0) == decided["edge held out"].gt(0)).sum())
+        held_text = (f"of the {len(decided)} settings whose edge the main seeds decide, the held-out seeds "
+                     f"({int(both['seeds held out'].min())} per setting) give {same} the same sign"
+                     if len(decided) else "the main seeds decide no setting's edge, so there is no sign to check")
+    prediction = ("The paper's prediction holds here: the edge rises with the measured gap, and the interval of the "
+                  "correlation lies above zero." if by_setting["low"] > 0 else
+                  "The paper's prediction is contradicted here: the edge falls as the measured gap grows, and the "
+                  "interval of the correlation lies below zero." if by_setting["high"] < 0 else
+                  "The paper's prediction is not decided here: the interval of the correlation includes zero.")
+    label = [f"{r.verifier} at horizon {r.horizon} with {r.n_pairs} pairs" for r in table.itertuples()]
+    open_ = table["gap low"] > 0
+    closed = ("the measured gap is above zero in every setting (its interval excludes zero): none closes it, so "
+              "the sweep tests the slope of the prediction, not its zero" if open_.all() else
+              "the measured gap's interval reaches zero in "
+              + "; ".join(name for name, o in zip(label, open_) if not o))
+    beats = table["DPO 2x edge low"] > 0
+    twice = (f"DPO 2x beats the tuned DPO in {int(beats.sum())} of {len(table)} settings" if beats.any() else
+             "DPO 2x beats the tuned DPO in no setting")
+    chosen = pd.DataFrame([p["chosen epochs"] for p in points])
+    epochs = ", ".join(f"{model} chose {int(e)} epochs in {share:.0%} of runs"
+                       for model in chosen for e, share in chosen[model].value_counts(normalize=True).items())
+    ci = "rank correlation {rho:+.2f} (95% bootstrap interval {low:+.2f} to {high:+.2f}, {n} {what})"
+    return {"gap_rho_text": ci.format(**by_setting, what="settings"),
+            "gap_point_rho_text": ci.format(**by_point, what="seed-by-setting points"),
+            "gap_held_out": held_text, "gap_prediction": prediction, "gap_epochs": epochs, "gap_closed": closed,
+            "gap_twice": twice,
+            "gap_settings": len(table), "gap_min_seeds": int(table["seeds"].min()), "gap_rho": by_setting["rho"],
+            "gap_largest": table["gap"].max(), "gap_smallest": table["gap"].min()}, [table.round(3)]
+
+
 def rouge_search(saved: dict, references: dict[str, str], n_pairs: int = 2500) -> pd.DataFrame | str:
     """The ROUGE-L closer by horizon, once per ROUGE-L reference (label: result name) that was measured."""
-    rows = [{"ROUGE-L reference": label, **row} for label, name in references.items() if name in saved
-            for row in dial_table([p for p in saved[name]["rows"] if p["verifier"] == "budget-rouge"
-                                   and p["n_pairs"] == n_pairs], ("verifier", "horizon"))]
+    rows = []
+    for label, name in references.items():
+        if name in saved:
+            rouge = [p for p in saved[name]["rows"]
+                     if p["verifier"] == "budget-rouge" and p["n_pairs"] == n_pairs and p["seed"] < HELD_OUT_FROM]
+            rows += [{"ROUGE-L reference": label, **row}
+                     for row in dial_table(rouge, ("verifier", "horizon"), baseline=_baseline(rouge))]
     return pd.DataFrame(rows).drop(columns=["verifier", "seeds"]).round(3) if rows else NOT_MEASURED
 
 

@@ -141,14 +141,14 @@ def engine_timings(bench, title: str):
 
 
 def dial_panel(table, x: str, title: str):
-    """One panel of the language-model gap dial: per verifier, the online edge over DPO (mean ± sd
-    over seeds) against ``x``, with the learned reward model as judge (solid) beside the gold
-    verifier (dashed), from a :func:`pftlib.report.benchmarks.dial_tables` table."""
+    """One panel of the language-model gap dial: per verifier, the online edge over DPO (mean and
+    95% interval over seeds) against ``x``, with the learned reward model as judge (solid) beside
+    the gold verifier (dashed), from a :func:`pftlib.report.benchmarks.dial_tables` table."""
     rows = pd.DataFrame([{"verifier": r["verifier"], x: r[x], "online judge": label, "edge": r[arm],
-                          "low": r[arm] - r[f"{arm} sd"], "high": r[arm] + r[f"{arm} sd"]}
+                          "low": r[f"{arm} low"], "high": r[f"{arm} high"]}
                          for _, r in table.iterrows()
                          for arm, label in (("edge", "learned RM"), ("gold edge", "gold verifier"))])
-    y_title = "online − DPO, true reward (mean ± sd)"
+    y_title = "online − DPO, true reward (mean, 95% CI)"
     y = alt.Y("edge:Q", title=y_title)
     base = alt.Chart(rows).encode(
         x=alt.X(f"{x}:Q", title=title), color=alt.Color("verifier:N", legend=alt.Legend(orient="bottom")),
@@ -159,3 +159,26 @@ def dial_panel(table, x: str, title: str):
     bars = base.mark_errorbar().encode(y=alt.Y("low:Q", title=y_title), y2="high:Q")
     zero = alt.Chart(pd.DataFrame({"edge": [0.0]})).mark_rule(color="gray").encode(y=y)
     return (lines + bars + zero).properties(width=260, height=200)
+
+
+def gap_edge(table, points):
+    """Online's edge against the measured generation–verification gap: one mark per setting (mean,
+    with 95% intervals in both directions) from :func:`pftlib.report.benchmarks.gap_settings`, over
+    faint dots for each seed's point (``gap``, ``edge``)."""
+    table = table.assign(setting=[f"{r.verifier}, H={r.horizon}, {r.n_pairs} pairs" for r in table.itertuples()])
+    x_title = "measured gap: RM agreement − DPO-implicit agreement"
+    y_title = "Online DPO (SFT) − tuned DPO, true reward"
+    x, y = alt.X("gap:Q", title=x_title), alt.Y("edge:Q", title=y_title)
+    color = alt.Color("verifier:N", legend=alt.Legend(orient="bottom"))
+    seeds = pd.DataFrame([{k: p[k] for k in ("verifier", "gap", "edge")} for p in points])
+    dots = alt.Chart(seeds).mark_circle(size=18, opacity=0.35).encode(x=x, y=y, color=color)
+    base = alt.Chart(table).encode(color=color)
+    means = base.mark_point(filled=True, size=70).encode(
+        x=x, y=y, shape=alt.Shape("horizon:O", legend=alt.Legend(orient="bottom")),
+        tooltip=["setting", "seeds", alt.Tooltip("gap:Q", format=".3f"), alt.Tooltip("edge:Q", format=".3f"),
+                 "edge verdict"])
+    x_bars = base.mark_rule().encode(x=alt.X("gap low:Q", title=x_title), x2="gap high:Q", y="edge:Q")
+    y_bars = base.mark_rule().encode(y=alt.Y("edge low:Q", title=y_title), y2="edge high:Q", x="gap:Q")
+    zero = alt.Chart(pd.DataFrame({"edge": [0.0]})).mark_rule(color="gray").encode(y="edge:Q")
+    return (dots + x_bars + y_bars + means + zero).properties(
+        width=420, height=260, title="Online's edge against the measured gap, per setting (95% intervals)")
