@@ -45,3 +45,26 @@ def test_the_held_out_rule_keeps_the_candidate_with_the_highest_selection_likeli
     assert table[2] > 0.5 > table[1]
     flat = lambda folder: (lambda p, c: [0.0] * len(c))  # noqa: E731
     assert tuning.choose("RM", 6, lambda f, e: None, flat, PAIRS)[0] == 6  # a tie keeps the first
+
+
+def test_what_a_judge_picked_on_constructed_pairs():
+    from pftlib.llm.selection import picked
+
+    pairs = datasets.Dataset.from_dict({"prompt": ["p", "p"], "chosen": ["a a a", "b"], "rejected": ["a", "c c"]})
+    length = lambda p, c: [float(len(x.split())) for x in c]  # noqa: E731 -- longer is better
+    assert picked(pairs, length) == {"pair accuracy": 0.5, "pairs": 2, "gold margin": (2 - 1) / 2,
+                                     "chosen words": 2.0, "rejected words": 1.5}
+
+
+def test_the_selection_sweep_trains_one_round_per_temperature_k_and_judge(tmp_path):
+    from pftlib.llm.config import Setup
+    from pftlib.llm.selection import JUDGES, selection_point
+
+    setup = Setup(budget=2, size="tiny", rm_size="tiny", n_sft=64, sft_epochs=1, n_pairs=24, rm_epochs=1, n_eval=12,
+                  batch_size=16)
+    rows = selection_point(setup, 0, tmp_path, ks=(2, 3), temperatures=(1.0,))
+    assert [(r["K"], r["judge"]) for r in rows] == [(k, j) for k in (2, 3) for j in JUDGES]
+    for r in rows:
+        assert r["edge"] == pytest.approx(r["true reward"] - r["DPO (tuned)"]) and 0 < r["pairs"] <= 24
+        assert 0 <= r["pair accuracy"] <= 1
+    assert not (tmp_path / "round").exists()  # each round's model is removed once evaluated

@@ -116,7 +116,7 @@ def test_h2_compares_both_routes_at_the_chapters_beta_and_at_each_swept_beta():
 def test_the_appendices_say_where_each_benchmark_ran_and_which_pages_left_the_lock():
     from pftlib.report.pages import lock_verdict
 
-    assert set(benchmarks.where({}).values()) == {benchmarks.NOT_MEASURED} and len(benchmarks.where({})) == 8
+    assert set(benchmarks.where({}).values()) == {benchmarks.NOT_MEASURED} and len(benchmarks.where({})) == 9
     assert lock_verdict({}) == "Every page was executed with the versions the lock pins."
     assert "04_pipeline (torch 2.1 (lock 2.2))" in lock_verdict({"04_pipeline": {"torch": ("2.1", "2.2")}})
 
@@ -145,3 +145,22 @@ def test_the_gap_findings_correlate_edge_with_measured_gap_and_check_held_out_se
     assert list(table["seeds"]) == [5] * 4 and list(table["DPO 2x edge"]) == pytest.approx([-0.1] * 4)
     missing, tables = benchmarks.gap_findings({})
     assert missing["gap_prediction"] == benchmarks.NOT_MEASURED and tables == []
+
+
+def test_the_selection_findings_compare_the_learned_and_the_gold_judge_by_what_they_picked():
+    rows = [{"seed": s, "temperature": t, "K": k, "judge": j, "true reward": base + s / 100, "DPO (tuned)": 0.0,
+             "pair accuracy": acc, "gold margin": acc, "chosen words": 2.0, "rejected words": 3.0}
+            for s in range(3) for t in (0.1, 1.0) for k in (2, 25)
+            for j, base, acc in (("learned RM", 0.3, 0.8), ("gold verifier", 0.1 + k / 100, 1.0),
+                                 ("simple RM (linear)", 0.2, 0.9))]
+    result = {"online_selection": {"rows": rows, "provenance": {"parameters": {"setup": {"margin": 0.05}}}}}
+    values, (table,) = benchmarks.selection_findings(result)
+    assert values["selection_order"].startswith("Judged by the learned reward model, the online round beats the same "
+                                                "round judged by the gold verifier in 2 of 4 (temperature, K) "
+                                                "settings, loses in 2")  # the gold judge wins at K = 25
+    assert "right 80% of the time against 100%" in values["selection_why"]
+    assert values["selection_k"] == ("With the gold judge, the edge over the tuned DPO goes at temperature 0.1, from "
+                                     "+0.130 at K=2 to +0.360 at K=25; at temperature 1, from +0.130 at K=2 to +0.360 "
+                                     "at K=25.")
+    assert len(table) == 12 and set(table["seeds"]) == {3}
+    assert benchmarks.selection_findings({})[0]["selection_order"] == benchmarks.NOT_MEASURED

@@ -19,7 +19,7 @@ import pandas as pd
 
 from ..params import ParameterError
 from ..publish.chapters import LANGUAGE_MODEL
-from .verdicts import DIAL_ARMS, describe, dial_table, paired, rank_correlation
+from .verdicts import BEATS, DIAL_ARMS, EQUIVALENT, LOSES, UNDECIDED, describe, dial_table, paired, power, rank_correlation
 
 NOT_MEASURED = "not measured yet"
 #: The build targets (DESIGN.md): cold build, warm rebuild, each language-model chapter, the engine.
@@ -45,7 +45,7 @@ def measured(saved: dict, name: str) -> str:
 #: Where each benchmark ran, glued as ``where_<key>``: the page's key and the result's file stem.
 WHERE = {"build": "build", "engine": "engine", "training": "training", "budget": "budget_task",
          "learnability": "reward_learnability", "dial": "lm_gap_dial", "collapse": "online_collapse",
-         "vocabulary_reference": "lm_gap_dial_vocabulary_reference"}
+         "vocabulary_reference": "lm_gap_dial_vocabulary_reference", "selection": "online_selection"}
 
 
 def where(saved: dict) -> dict[str, str]:
@@ -309,3 +309,51 @@ def collapse_findings(result: dict):
                           "In this run the round did not both lengthen the greedy summary and fill it with repeats; "
                           "the story below does not apply as told.",
     }, [means.round(3), share.unstack("words").fillna(0).round(3)]
+
+
+def selection_table(result: dict) -> pd.DataFrame:
+    """The checking-or-selecting sweep (``benchmarks/online_selection.py``): per temperature, K and
+    judge, the online round's edge over the tuned DPO (mean, 95% interval, verdict over seeds) and
+    the mean of what its judge picked."""
+    frame = pd.DataFrame(result["rows"])
+    margin = result["provenance"]["parameters"]["setup"].get("margin", 0.0)
+    rows = []
+    for (t, k, judge), g in frame.groupby(["temperature", "K", "judge"], sort=False):
+        d = paired(dict(zip(g["seed"], g["true reward"])), dict(zip(g["seed"], g["DPO (tuned)"])), margin)
+        low, high = d.interval
+        rows.append({"temperature": t, "K": k, "judge": judge, "seeds": d.n, "edge": d.mean, "edge low": low,
+                     "edge high": high, "verdict": describe(d, "online", "tuned DPO"),
+                     **g[["pair accuracy", "gold margin", "chosen words", "rejected words"]].mean().to_dict()})
+    return pd.DataFrame(rows)
+
+
+@findings("online_selection", texts=("selection_order", "selection_why", "selection_k"),
+          numbers=("selection_seeds", "selection_power"))
+def selection_findings(result: dict):
+    """The learned judge against the gold judge, setting by setting, and why, from what each picked."""
+    frame = pd.DataFrame(result["rows"])
+    margin = result["provenance"]["parameters"]["setup"].get("margin", 0.0)
+    outcomes = []
+    for _, g in frame.groupby(["temperature", "K"], sort=False):
+        by = {j: dict(zip(r["seed"], r["true reward"])) for j, r in g.groupby("judge")}
+        outcomes.append(paired(by["learned RM"], by["gold verifier"], margin).outcome)
+    count = {o: outcomes.count(o) for o in (BEATS, LOSES, EQUIVALENT, UNDECIDED)}
+    order = (f"Judged by the learned reward model, the online round beats the same round judged by the gold verifier "
+             f"in {count[BEATS]} of {len(outcomes)} (temperature, K) settings, loses in {count[LOSES]}, is equivalent "
+             f"in {count[EQUIVALENT]} and undecided in {count[UNDECIDED]}.")
+    mean = frame.groupby("judge")[["pair accuracy", "gold margin", "chosen words", "rejected words"]].mean()
+    learned, gold = mean.loc["learned RM"], mean.loc["gold verifier"]
+    why = (f"Over all settings, the learned judge's pairs are right {learned['pair accuracy']:.0%} of the time against "
+           f"{gold['pair accuracy']:.0%} for the gold judge's (the gold judge's own pairs fall short of 100% only "
+           f"where the no-EOS rule rejects an unfinished summary the verifier would have preferred), with a verifier "
+           f"margin of {learned['gold margin']:.2f} against {gold['gold margin']:.2f}; its chosen summaries have "
+           f"{learned['chosen words']:.2f} words against {gold['chosen words']:.2f}, its rejected ones "
+           f"{learned['rejected words']:.2f} against {gold['rejected words']:.2f}.")
+    table = selection_table(result)
+    ks = sorted(table["K"].unique())
+    gold_rows = table[table.judge == "gold verifier"].set_index(["temperature", "K"])["edge"]
+    k_text = "; ".join(f"at temperature {t:g}, from {gold_rows[(t, ks[0])]:+.3f} at K={ks[0]} to "
+                       f"{gold_rows[(t, ks[-1])]:+.3f} at K={ks[-1]}" for t in sorted(table["temperature"].unique()))
+    seeds = int(table["seeds"].min())
+    return {"selection_order": order, "selection_why": why, "selection_seeds": seeds, "selection_power": power(seeds),
+            "selection_k": f"With the gold judge, the edge over the tuned DPO goes {k_text}."}, [table.round(3)]

@@ -182,3 +182,21 @@ def gap_edge(table, points):
     zero = alt.Chart(pd.DataFrame({"edge": [0.0]})).mark_rule(color="gray").encode(y="edge:Q")
     return (dots + x_bars + y_bars + means + zero).properties(
         width=420, height=260, title="Online's edge against the measured gap, per setting (95% intervals)")
+
+
+def selection_lines(table):
+    """The checking-or-selecting sweep: the online round's edge over the tuned DPO (mean and 95%
+    interval over seeds) against K, one line per judge, one panel per sampling temperature, from
+    :func:`pftlib.report.benchmarks.selection_table`."""
+    y_title = "online round − tuned DPO, true reward"
+    base = alt.Chart(table).encode(
+        x=alt.X("K:Q", scale=alt.Scale(type="log"), title="samples per prompt K (log scale)"),
+        color=alt.Color("judge:N", legend=alt.Legend(orient="bottom")))
+    lines = base.mark_line(point=True).encode(
+        y=alt.Y("edge:Q", title=y_title), tooltip=["judge", "temperature", "K", alt.Tooltip("edge:Q", format=".3f"),
+                                                   alt.Tooltip("pair accuracy:Q", format=".3f"), "verdict"])
+    bars = base.mark_errorbar().encode(y=alt.Y("edge low:Q", title=y_title), y2="edge high:Q")
+    zero = alt.Chart(table).mark_rule(color="gray").encode(y=alt.datum(0))
+    return (lines + bars + zero).properties(width=230, height=200).facet(
+        column=alt.Column("temperature:O", title="sampling temperature")).properties(
+        title="Online DPO (SFT) by judge, K and temperature (mean, 95% CI over seeds)")
