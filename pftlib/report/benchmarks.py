@@ -19,7 +19,18 @@ import pandas as pd
 
 from ..params import ParameterError
 from ..publish.chapters import LANGUAGE_MODEL
-from .verdicts import BEATS, DIAL_ARMS, EQUIVALENT, LOSES, UNDECIDED, describe, dial_table, paired, power, rank_correlation
+from .verdicts import (
+    BEATS,
+    DIAL_ARMS,
+    EQUIVALENT,
+    LOSES,
+    UNDECIDED,
+    describe,
+    dial_table,
+    paired,
+    power,
+    rank_correlation,
+)
 
 NOT_MEASURED = "not measured yet"
 #: The build targets (DESIGN.md): cold build, warm rebuild, each language-model chapter, the engine.
