@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from pftlib.tasks import BudgetTask, Task, build_tokenizer, eval_prompts, load_tldr, rouge_l, sft_dataset
+from pftlib.tasks import BudgetTask, PricedTask, Task, build_tokenizer, eval_prompts, load_tldr, rouge_l, sft_dataset
 
 FIXTURES = Path(__file__).parent / "fixtures"
 PROMPT = "w01 w02 w01 w03 w01 w02 w04 w05 TL;DR:"  # counts: w01 3, w02 2, w03 1, w04 1, w05 1
@@ -158,9 +158,9 @@ def test_budget_task_data_the_tokenizer_reads_whole():
         assert tok.unk_token_id not in tok(row["prompt"] + row["completion"])["input_ids"]
 
 
-@pytest.mark.parametrize("task", [Task(vocab=10, doc_length=8, budget=3), BUDGET])
+@pytest.mark.parametrize("task", [Task(vocab=10, doc_length=8, budget=3), BUDGET, PricedTask()])
 def test_each_verifier_is_linear_in_its_tasks_simple_features(task):
-    """The linear reference's features express the verifier exactly (coverage and budget)."""
+    """The linear reference's features express the verifier exactly (coverage, budget, priced)."""
     rng = random.Random(3)
     rows = []
     for _ in range(200):
@@ -189,3 +189,56 @@ def test_generating_by_checking_every_candidate_finds_the_ideal_score():
     document = ["w0", "w0", "w0", "w1", "w1", "w2", "w3", "w3"]
     calls, best = task.generate_by_checking(document)
     assert calls == 6 and best == pytest.approx(task.best_score(task.prompt(document)))  # C(4, 2) candidates
+
+
+# The priced summary: w0..w9 cost 1 (even index) or 2 (odd); a price token sets each listed word's
+# value per unit of cost (0.2, 0.5, 0.8).
+PRICED = PricedTask()
+DOC = ["w1", "$3", "w2", "$1", "w3", "$2", "w4", "$3", "w5", "$1", "w6", "$2", "B7"]
+
+
+def test_priced_values_come_from_the_document():
+    assert PRICED.values(DOC) == {"w1": 1.6, "w2": 0.2, "w3": 1.0, "w4": 0.8, "w5": 0.4, "w6": 0.5}
+    assert PRICED.extra_tokens == ["$1", "$2", "$3", "B7", "B8"] and PRICED.doc_length == 13
+
+
+@pytest.mark.parametrize("completion, expected", [
+    (" w1 w3 w4 w6", 1.6 + 1.0 + 0.8 + 0.5 - 1.0 * abs(6 - 7)),  # cost 2 + 2 + 1 + 1 = 6, one short
+    (" w1 w3 w4 w6 w2", 1.6 + 1.0 + 0.8 + 0.5 + 0.2),  # cost 7: the budget exactly
+    (" w1 w1 w3 w4 w6", 1.6 + 1.0 + 0.8 + 0.5 - 1.0 * (abs(8 - 7) + 1)),  # a repeat: no value, its cost, a penalty
+    (" w1 w3 w4 w6 w0", 1.6 + 1.0 + 0.8 + 0.5 - 1.0 * 1),  # w0 is not listed: cost 1, no value, a penalty
+    ("", -7.0),
+])
+def test_priced_verifier_on_hand_checked_summaries(completion, expected):
+    assert PRICED.score(PRICED.prompt(DOC), completion) == pytest.approx(expected)
+
+
+def test_the_priced_ideal_is_the_best_subset_by_brute_force_and_depends_on_the_document():
+    """Best at budget 7: w1 w3 w4 w6 w2 (value 4.1, cost 7).  Re-pricing the document changes it."""
+    assert sorted(PRICED.ideal(DOC)) == ["w1", "w2", "w3", "w4", "w6"]
+    assert PRICED.best_score(PRICED.prompt(DOC)) == pytest.approx(4.1)
+    cheap = [("$1" if t == "$3" else "$3" if t == "$1" else t) for t in DOC]  # swap the extreme prices
+    assert sorted(PRICED.ideal(cheap)) != sorted(PRICED.ideal(DOC))
+    calls, best = PRICED.generate_by_checking(DOC)
+    assert calls == 2 ** 6 and best == pytest.approx(4.1)
+
+
+def test_the_priced_tasks_evaluation_prompts_have_many_optima_of_at_least_four_words():
+    """The issue's bar for a task that needs the document and a plan: more than 20 distinct best
+    answers among 200 evaluation prompts, each of at least four words at the default horizon."""
+    best = [tuple(sorted(PRICED.ideal(p.split()[:-1]))) for p in eval_prompts(PRICED, 200, seed=20_000)["prompt"]]
+    assert len(set(best)) > 20 and min(len(b) for b in best) >= 4
+
+
+def test_priced_task_data_knobs_and_rouge():
+    tok = build_tokenizer(PRICED)
+    for row in sft_dataset(PRICED, 50, seed=0):
+        assert tok.unk_token_id not in tok(row["prompt"] + row["completion"])["input_ids"]
+        assert 1 <= len(row["completion"].split()) <= PRICED.max_reference
+    rouge = PricedTask(verifier="rouge")
+    assert rouge.score(rouge.prompt(DOC), " " + " ".join(rouge.ideal(DOC))) == 1.0
+    assert rouge.best_score(rouge.prompt(DOC)) == 1.0
+    with pytest.raises(ValueError, match="penalty"):
+        PricedTask(penalty=0.5)
+    with pytest.raises(ValueError, match="items"):
+        PricedTask(items=11)

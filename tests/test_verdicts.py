@@ -129,6 +129,8 @@ def test_rank_correlation_and_its_interval():
     assert up["rho"] == pytest.approx(1.0) and up["low"] == pytest.approx(1.0) and up["n"] == 10
     mixed = rank_correlation([0, 1, 2, 3, 4, 5], [0, 5, 1, 4, 2, 3])
     assert mixed["low"] < mixed["rho"] < mixed["high"] and mixed["low"] < 0
+    flat = rank_correlation([0.5, 0.5, 0.5], [1.0, 2.0, 3.0])  # one side constant: nothing to say
+    assert math.isnan(flat["rho"]) and math.isnan(flat["low"]) and flat["n"] == 3
 
 
 def test_every_hypothesis_outcome_has_a_claim_status_and_no_null_reproduces():

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import ClassVar
 
 from ..params import Constraint, option, override, validated
-from ..tasks import BudgetTask, SyntheticTask, Task
+from ..tasks import BudgetTask, PricedTask, SyntheticTask, Task
 from .judges import check_spec, is_checkpoint
 
 SIZES = ("tiny", "small", "base")
@@ -31,12 +31,17 @@ def synthetic_task(budget: int = 8, verifier: str = "budget") -> SyntheticTask:
     * ``budget``: the budgeted summary (:class:`~pftlib.tasks.BudgetTask`), ``budget`` the largest
       budget token (budgets from min(2, budget) up to it), the horizon;
     * ``budget-rouge``: the same task judged by ROUGE-L against its optimal summary;
+    * ``priced`` and ``priced-rouge``: the priced summary (:class:`~pftlib.tasks.PricedTask`), whose
+      best answer depends on the document's prices; budgets from min(7, budget) up to ``budget``;
     * ``coverage`` and ``rouge``: the coverage summary (:class:`~pftlib.tasks.Task`), ``budget``
       its length limit in words.
     """
     if verifier.startswith("budget"):
         return BudgetTask(min_budget=min(2, budget), max_budget=budget,
                           verifier="rouge" if verifier == "budget-rouge" else "budget")
+    if verifier.startswith("priced"):
+        return PricedTask(min_budget=min(7, budget), max_budget=budget,
+                          verifier="rouge" if verifier == "priced-rouge" else "priced")
     return Task(vocab=10, doc_length=12, budget=budget, verifier=verifier)
 
 
@@ -102,8 +107,9 @@ class Setup:
     rm_size: str = option("small", "global reward-model size", choices=SIZES)
     budget: int = option(8, "the horizon: the summary budget in words (coverage, rouge), or the largest budget "
                          "token (budget)", low=1, high=10)
-    verifier: str = option("budget", "the gold verifier: budget or budget-rouge (the budgeted summary), coverage or "
-                           "rouge (the coverage summary)", choices=("budget", "budget-rouge", "coverage", "rouge"))
+    verifier: str = option("budget", "the gold verifier: budget or budget-rouge (the budgeted summary), priced or "
+                           "priced-rouge (the priced summary), coverage or rouge (the coverage summary)",
+                           choices=("budget", "budget-rouge", "priced", "priced-rouge", "coverage", "rouge"))
     n_sft: int = option(4000, "SFT examples", low=50, high=200_000)
     n_pairs: int = option(2500, "preference pairs (and online prompts)", low=20, high=200_000)
     n_eval: int = option(200, "held-out prompts for winrates and validation pairs", low=10, high=10_000)

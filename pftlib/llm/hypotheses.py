@@ -126,7 +126,8 @@ def compare_reward_models(ws: Workspace, gold: judges.Judge, max_n: int, prompts
 
 def _rouge(verifier: str) -> str:
     """The ROUGE-L verifier of the same task."""
-    return "budget-rouge" if verifier.startswith("budget") else "rouge"
+    family = verifier.split("-")[0]
+    return "rouge" if family in ("coverage", "rouge") else f"{family}-rouge"
 
 
 #: Chapter 7's settings, each a change to the setup: the task as Chapter 4 runs it, and the two

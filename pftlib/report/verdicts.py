@@ -250,7 +250,9 @@ def dial_table(points: Iterable[Mapping], by: tuple[str, ...], arms: Mapping[str
 
 def rank_correlation(x: list[float], y: list[float], seed: int = 0, draws: int = 2000) -> dict[str, float]:
     """Spearman's rank correlation of ``x`` and ``y`` with a 95% percentile-bootstrap interval
-    (``draws`` resamples of the pairs, seeded)."""
+    (``draws`` resamples of the pairs, seeded; resamples in which either side is constant are
+    skipped).  NaNs where the data cannot say: either side constant, or fewer than half of the
+    resamples usable."""
     import numpy as np
     from scipy.stats import spearmanr
 
@@ -261,5 +263,7 @@ def rank_correlation(x: list[float], y: list[float], seed: int = 0, draws: int =
         i = rng.integers(0, len(x), len(x))
         if np.ptp(x[i]) > 0 and np.ptp(y[i]) > 0:
             boot.append(spearmanr(x[i], y[i]).statistic)
+    if np.ptp(x) == 0 or np.ptp(y) == 0 or len(boot) < draws / 2:
+        return {"rho": math.nan, "low": math.nan, "high": math.nan, "n": len(x)}
     low, high = np.percentile(boot, [2.5, 97.5])
     return {"rho": float(spearmanr(x, y).statistic), "low": float(low), "high": float(high), "n": len(x)}

@@ -15,17 +15,18 @@ import random
 import datasets
 
 from .budget import BudgetTask
+from .priced import PricedTask
 from .summarize import Task
 
 SCHEMAS = {"sft": ("prompt", "completion"), "preference": ("prompt", "chosen", "rejected")}
 
 
-def _documents(task: Task | BudgetTask, n: int, seed: int) -> tuple[random.Random, list[list[str]]]:
+def _documents(task: Task | BudgetTask | PricedTask, n: int, seed: int) -> tuple[random.Random, list[list[str]]]:
     rng = random.Random(seed)
     return rng, [task.document(rng) for _ in range(n)]
 
 
-def sft_dataset(task: Task | BudgetTask, n: int, seed: int) -> datasets.Dataset:
+def sft_dataset(task: Task | BudgetTask | PricedTask, n: int, seed: int) -> datasets.Dataset:
     """``n`` prompts with noisy reference summaries as completions."""
     rng, docs = _documents(task, n, seed)
     return datasets.Dataset.from_dict({
@@ -34,7 +35,7 @@ def sft_dataset(task: Task | BudgetTask, n: int, seed: int) -> datasets.Dataset:
     })
 
 
-def eval_prompts(task: Task | BudgetTask, n: int, seed: int) -> datasets.Dataset:
+def eval_prompts(task: Task | BudgetTask | PricedTask, n: int, seed: int) -> datasets.Dataset:
     """``n`` held-out prompts with their (noisy) reference summaries, for winrates."""
     rng, docs = _documents(task, n, seed)
     return datasets.Dataset.from_dict({

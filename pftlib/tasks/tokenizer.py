@@ -6,14 +6,15 @@ from tokenizers import Tokenizer, models, pre_tokenizers
 from transformers import PreTrainedTokenizerFast
 
 from .budget import BudgetTask
+from .priced import PricedTask
 from .summarize import EOS, PAD, SEPARATOR, Task
 
 UNK = "<unk>"
 
 
-def build_tokenizer(task: Task | BudgetTask) -> PreTrainedTokenizerFast:
+def build_tokenizer(task: Task | BudgetTask | PricedTask) -> PreTrainedTokenizerFast:
     """Specials (``<pad>``, ``<eos>``, ``<unk>``), the separator, the task's extra prompt tokens (the
-    budget tokens of the budgeted summary), then the task's words.  The pad
+    budget tokens, and the priced summary's price tokens), then the task's words.  The pad
     token is distinct from EOS so that EOS is learned; decoding joins tokens with spaces."""
     vocab = {token: i for i, token in enumerate([PAD, EOS, UNK, SEPARATOR, *task.extra_tokens, *task.words])}
     core = Tokenizer(models.WordLevel(vocab=vocab, unk_token=UNK))
