@@ -1,6 +1,6 @@
 """Can the transformer reward model learn the verifier?  Measured alone, before any policy.
 
-    .venv/bin/python benchmarks/reward_learnability.py          # about 8 minutes on 2 CPU cores
+    .venv/bin/python benchmarks/reward_learnability.py          # about 11 minutes on 2 CPU cores
 
 For three verifiers on training-style prompts, 2,500 preference pairs between two *random*
 summaries (1 to horizon + 1 words, three quarters of them drawn from the document), labelled by a
@@ -8,7 +8,10 @@ Bradley–Terry draw at temperature 0.1, and 1,000 held-out pairs like them:
 
 * **bag of words**: a fixed value per word (seeded), summed over the summary: no document needed;
 * **coverage**: the coverage summary's verifier (every summary word looked up in the document);
-* **budget**: the budgeted summary's verifier (values and costs summed, compared with the budget).
+* **budget**: the budgeted summary's verifier (values and costs summed, compared with the budget);
+* **priced**: the priced summary's verifier (each word's value read from the document's price list,
+  summed; costs summed and compared with the budget), the candidate for a task whose best answer
+  needs the document.
 
 Each is learned by the linear reference on the verifier's simple features and by TRL's
 RewardTrainer on a fresh GPT-NeoX under several recipes; the score is agreement with the verifier
@@ -50,10 +53,11 @@ def bag_of_words():
 
 
 def verifiers():
-    coverage, budget = synthetic_task(3, "coverage"), synthetic_task(8, "budget")
+    coverage, budget, priced = synthetic_task(3, "coverage"), synthetic_task(8, "budget"), synthetic_task(8, "priced")
     yield "bag of words", *bag_of_words()
     yield "coverage", coverage, coverage.score, coverage.features
     yield "budget", budget, budget.score, budget.features
+    yield "priced", priced, priced.score, priced.features
 
 
 def agreement(reward, pairs, gold) -> float:

@@ -129,7 +129,7 @@ def training_findings(result: dict):
             [training[["what", "value", "unit", "seconds"]].round(2)])
 
 
-@findings("reward_learnability", texts=("learn_gap", "learn_best_budget", "learn_story"),
+@findings("reward_learnability", texts=("learn_gap", "learn_best_budget", "learn_story", "learn_priced"),
           numbers=("learn_coverage_train",))
 def learnability_findings(result: dict):
     learn = pd.DataFrame(result["rows"])
@@ -144,8 +144,14 @@ def learnability_findings(result: dict):
              f"but {below['coverage']:.1f} below on the coverage verifier, where it underfits even its own training "
              "pairs: the document lookup is what it does not learn from a few thousand pairs." if sound else
              "The results do not single out the coverage verifier as the one the recipe cannot learn; read the table.")
+    priced = (NOT_MEASURED if "priced" not in best else
+              f"On the priced verifier the best transformer reaches {best['priced']:.3f} held-out agreement against "
+              f"the linear reference's {ref['priced']:.3f}, {below['priced']:.1f} points below it: "
+              + ("learnable from a few thousand pairs, like the budget verifier." if below["priced"] <= 5 else
+                 "the document lookup is not learned from a few thousand pairs, so the priced summary is not yet a "
+                 "task to build on."))
     return {"learn_gap": "; ".join(f"{v}: best transformer {best[v]:.3f} against the linear reference's {ref[v]:.3f}"
-                                   for v in best.index),
+                                   for v in best.index), "learn_priced": priced,
             "learn_coverage_train": fit.get("coverage", math.nan),
             "learn_best_budget": budget.loc[budget["held out"].idxmax(), "model"], "learn_story": story}, \
         [learn.pivot_table(index="model", columns="verifier", values="held out", sort=False).round(3)]
