@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -10,8 +11,10 @@ ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "benchmarks" / "results"
 sys.path.insert(0, str(ROOT))
 
+from pftlib.llm.cache import CACHE_ENV  # noqa: E402
 from pftlib.provenance import commit, record  # noqa: E402
 
+os.environ.setdefault(CACHE_ENV, str(ROOT / ".cache" / "pft"))  # SFT models shared with the chapters
 # The code a benchmark runs is the code at its start: a long run must not record the commit (or
 # the uncommitted edits) of whatever the checkout holds when it ends.
 STARTED_AT = commit(ROOT)

@@ -28,7 +28,7 @@ from typing import Any
 
 import datasets
 
-from . import evaluate, gap, judges, models, online, rewards, rollout, trainers, tuning
+from . import cache, evaluate, gap, judges, models, online, rewards, rollout, trainers, tuning
 from .config import Pipeline, Setup
 from .linear_reward import fit_linear_reward
 from .sources import Synthetic
@@ -82,10 +82,18 @@ class Workspace:
         return {**shared, **own}
 
     def train_sft(self, name: str = "SFT", size: str | None = None) -> None:
+        """SFT from a fresh ``size`` model (default: the setup's) or the pretrained ``model``.  A fresh
+        model's SFT is shared through :mod:`pftlib.llm.cache` with every run of the same settings."""
         s = self.setup
-        init = models.causal_lm(self.tok, s.model or size or s.size, self.seed)
-        trainers.sft(init, self.tok, self.source.sft_data(s.n_sft, self.seed), self.dir / name, self.seed,
-                     **self.trl("sft"))
+        init = s.model or size or s.size
+        train = lambda: trainers.sft(models.causal_lm(self.tok, init, self.seed), self.tok,  # noqa: E731
+                                     self.source.sft_data(s.n_sft, self.seed), self.dir / name, self.seed,
+                                     **self.trl("sft"))
+        if s.model:  # a checkpoint folder may change under the same name: train, never cache
+            train()
+        else:
+            cache.reuse(self.dir / name, cache.key("sft", self.seed, source=self.source, init=init, n=s.n_sft,
+                                                   **self.trl("sft")), train)
 
     @cached_property
     def pairs(self) -> datasets.Dataset:

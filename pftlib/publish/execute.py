@@ -23,6 +23,7 @@ import nbformat
 import papermill as pm
 
 from ..environment import scoped_env
+from ..llm.cache import CACHE_ENV
 from ..provenance import record
 from ..report.charts import BOOK_PAGE_ENV
 from .chapters import Chapter
@@ -103,6 +104,7 @@ def _kernel_env(root: Path) -> None:
     os.environ["JUPYTER_PATH"] = str(spec_dir.parents[1])
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")
+    os.environ.setdefault(CACHE_ENV, str(root / ".cache" / "pft"))  # trained SFT models shared between chapters
 
 
 def _atomic_write(nb: nbformat.NotebookNode, out: Path) -> None:

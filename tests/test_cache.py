@@ -1,0 +1,55 @@
+"""The checkpoint cache: keyed by everything that produced a checkpoint, written atomically."""
+
+from __future__ import annotations
+
+from pftlib.llm import cache, trainers
+
+
+def test_the_key_changes_with_the_stage_the_seed_a_setting_and_the_code(monkeypatch):
+    base = cache.key("sft", 0, n=100, lr=1e-3)
+    assert base == cache.key("sft", 0, lr=1e-3, n=100)  # order of settings does not matter
+    assert len({base, cache.key("rm", 0, n=100, lr=1e-3), cache.key("sft", 1, n=100, lr=1e-3),
+                cache.key("sft", 0, n=101, lr=1e-3)}) == 4
+    monkeypatch.setattr(cache, "code_version", lambda: "edited")
+    assert cache.key("sft", 0, n=100, lr=1e-3) != base  # a change to the library's code retrains
+
+
+def test_reuse_trains_once_then_copies_and_never_caches_without_a_folder(tmp_path, monkeypatch):
+    trained = []
+
+    def train(folder):
+        def run():
+            trained.append(folder)
+            folder.mkdir()
+            (folder / "weights").write_text("w")
+        return run
+
+    monkeypatch.delenv(cache.CACHE_ENV, raising=False)
+    assert cache.reuse(tmp_path / "a", "k", train(tmp_path / "a")) is False and len(trained) == 1
+    monkeypatch.setenv(cache.CACHE_ENV, str(tmp_path / "cache"))
+    assert cache.reuse(tmp_path / "b", "k", train(tmp_path / "b")) is False  # trained, and stored
+    assert cache.reuse(tmp_path / "c", "k", train(tmp_path / "c")) is True  # copied, not trained
+    assert len(trained) == 2 and (tmp_path / "c" / "weights").read_text() == "w"
+    assert sorted(p.name for p in (tmp_path / "cache").iterdir()) == ["k"]  # no partial entry left
+    (tmp_path / "cache" / "k2").mkdir()  # another run stored k2 while this one trained it
+    (tmp_path / "cache" / "k2" / "theirs").write_text("t")
+    monkeypatch.setattr(type(tmp_path), "is_dir", lambda self: False if self.name == "k2" else self.exists())
+    assert cache.reuse(tmp_path / "d", "k2", train(tmp_path / "d")) is False
+    assert sorted(p.name for p in (tmp_path / "cache").iterdir()) == ["k", "k2"]
+    assert [p.name for p in (tmp_path / "cache" / "k2").iterdir()] == ["theirs"]  # the first entry stays
+
+
+def test_a_workspace_reuses_sft_only_for_the_same_settings(tmp_path, monkeypatch):
+    from pftlib.llm.config import Setup
+    from pftlib.llm.pipeline import Workspace
+
+    monkeypatch.setenv(cache.CACHE_ENV, str(tmp_path / "cache"))
+    calls = []
+    real = trainers.sft
+    monkeypatch.setattr(trainers, "sft", lambda *a, **kw: calls.append(kw) or real(*a, **kw))
+    setup = Setup(budget=2, size="tiny", n_sft=50, sft_epochs=1, batch_size=16)
+    for i, s in enumerate((setup, setup, Setup(budget=2, size="tiny", n_sft=51, sft_epochs=1, batch_size=16))):
+        Workspace(s, 0, tmp_path / f"run{i}").train_sft()
+    assert len(calls) == 2  # the second run copied the first's SFT; a changed n_sft trained again
+    first, second = ((tmp_path / f"run{i}" / "SFT" / "model.safetensors").read_bytes() for i in (0, 1))
+    assert first == second
