@@ -143,8 +143,10 @@ def test_the_gap_findings_correlate_edge_with_measured_gap_and_check_held_out_se
     assert values["gap_twice"] == "DPO 2x beats the tuned DPO in no setting"
     assert values["gap_epochs"] == "RM chose 12 epochs in 100% of runs, DPO chose 2 epochs in 100% of runs"
     assert list(table["seeds"]) == [5] * 4 and list(table["DPO 2x edge"]) == pytest.approx([-0.1] * 4)
+    assert values["claim_gap_slope"] == verdicts.REPRODUCED
     missing, tables = benchmarks.gap_findings({})
     assert missing["gap_prediction"] == benchmarks.NOT_MEASURED and tables == []
+    assert missing["claim_gap_slope"] == verdicts.NOT_TESTABLE
 
 
 def test_the_selection_findings_compare_the_learned_and_the_gold_judge_by_what_they_picked():

@@ -87,17 +87,18 @@ def test_the_sentence_check_finds_a_repeat():
 
 #: The chapters' code budget: issue 16 measured 1,229 lines when the notebooks still carried their
 #: own run-or-load blocks, comparisons and tables; the library has taken those over, with tests.
-CHAPTER_CODE_BUDGET = 800
+CHAPTER_CODE_BUDGET = 730  # what the chapters need (664 hand-written lines) plus 10%
 
 
 def test_the_chapters_code_stays_within_its_budget():
     """Logic belongs in pftlib, where it is tested; the chapters (Parts I-III and the claims page,
     not the appendices) hold prose, charts and calls.  Counted: the non-blank lines of every code
-    cell, parameters cells included, except the set-up cell ``pft`` writes."""
-    from pftlib.publish.setup_cell import TAG
+    cell written by hand, not the set-up and parameters cells ``pft`` writes."""
+    from pftlib.publish.parameters_cell import TAG as PARAMETERS
+    from pftlib.publish.setup_cell import TAG as SETUP
 
     lines = {ch.stem: sum(1 for cell in nbformat.read(ch.source(ROOT), as_version=4).cells
-                          if cell.cell_type == "code" and TAG not in cell.metadata.get("tags", [])
+                          if cell.cell_type == "code" and not {SETUP, PARAMETERS} & set(cell.metadata.get("tags", []))
                           for line in cell.source.splitlines() if line.strip())
              for ch in CHAPTERS if not ch.stem.startswith("9")}
     assert len(lines) == 8 and sum(lines.values()) <= CHAPTER_CODE_BUDGET, (

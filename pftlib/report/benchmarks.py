@@ -24,7 +24,9 @@ from .verdicts import (
     DIAL_ARMS,
     EQUIVALENT,
     LOSES,
+    NOT_TESTABLE,
     UNDECIDED,
+    claim,
     describe,
     dial_table,
     paired,
@@ -77,16 +79,18 @@ def show_findings(findings: Callable[[dict], tuple[dict[str, Any], list]], saved
     return tables
 
 
-def findings(name: str, texts: tuple[str, ...] = (), numbers: tuple[str, ...] = (), needs: str | None = None):
+def findings(name: str, texts: tuple[str, ...] = (), numbers: tuple[str, ...] = (), needs: str | None = None,
+             claims: tuple[str, ...] = ()):
     """Decorate a function of one benchmark's saved result that returns ``(values, tables)``: when
     the benchmark is missing (or its rows lack the measurement ``needs``: saved by an older
     version), the page gets "not measured yet" for each of ``texts``, NaN for each of ``numbers``,
-    and no tables."""
+    "not testable" for each claim status in ``claims``, and no tables."""
     def wrap(fn: Callable[[dict], tuple[dict[str, Any], list]]):
         @wraps(fn)
         def run(saved: dict) -> tuple[dict[str, Any], list]:
             if name not in saved or (needs and needs not in saved[name]["rows"][0]):
-                return {**dict.fromkeys(texts, NOT_MEASURED), **dict.fromkeys(numbers, math.nan)}, []
+                return {**dict.fromkeys(texts, NOT_MEASURED), **dict.fromkeys(numbers, math.nan),
+                        **dict.fromkeys(claims, NOT_TESTABLE)}, []
             return fn(saved[name])
         return run
     return wrap
@@ -232,7 +236,8 @@ def gap_settings(result: dict, held_out: bool = False) -> pd.DataFrame:
 
 @findings("lm_gap_dial", texts=("gap_rho_text", "gap_point_rho_text", "gap_held_out", "gap_prediction",
                                 "gap_epochs", "gap_closed", "gap_twice"),
-          numbers=("gap_settings", "gap_min_seeds", "gap_rho", "gap_largest", "gap_smallest"), needs="gap")
+          numbers=("gap_settings", "gap_min_seeds", "gap_rho", "gap_largest", "gap_smallest"), needs="gap",
+          claims=("claim_gap_slope",))
 def gap_findings(result: dict):
     """Online's edge against the measured gap, across settings: the rank correlation of the
     setting means (and of every seed's point) with 95% bootstrap intervals, and whether the
@@ -272,6 +277,7 @@ def gap_findings(result: dict):
     ci = "rank correlation {rho:+.2f} (95% bootstrap interval {low:+.2f} to {high:+.2f}, {n} {what})"
     return {"gap_rho_text": ci.format(**by_setting, what="settings"),
             "gap_point_rho_text": ci.format(**by_point, what="seed-by-setting points"),
+            "claim_gap_slope": claim(True if by_setting["low"] > 0 else False if by_setting["high"] < 0 else None),
             "gap_held_out": held_text, "gap_prediction": prediction, "gap_epochs": epochs, "gap_closed": closed,
             "gap_twice": twice,
             "gap_settings": len(table), "gap_min_seeds": int(table["seeds"].min()), "gap_rho": by_setting["rho"],
