@@ -60,7 +60,7 @@ def test_the_pipeline_runs_on_tldr_schema_data_with_a_pretrained_checkpoint_and_
     # the smallest sizes the config allows; the fixtures hold fewer examples, so all of them are used
     setup = Pipeline(model=str(checkpoints / "base"), sft_dataset=str(FIXTURES / "tldr"),
                      pref_dataset=str(FIXTURES / "tldr-preference"), judge=f"rm:{checkpoints / 'gold'}",
-                     n_sft=50, sft_epochs=1, n_pairs=20, rm_epochs=1, n_eval=10, k=2)
+                     n_sft=50, sft_epochs=1, n_pairs=20, rm_epochs=1, n_eval=10, k=2, trl_online=True)
     assert TLDR("", "").tokenizer(str(checkpoints / "base")).pad_token == "<|padding|>"  # added, as Pythia needs
     result = run(setup, seed=0, workdir=tmp_path)
     assert list(result["policies"]) == [*POLICIES, *GOLD_JUDGED, TRL_ONLINE]
@@ -102,8 +102,8 @@ def test_launch_writes_results_that_the_chapter_renders(checkout):
 def test_accelerate_launch_trains_with_two_cpu_processes(tmp_path):
     launcher = (str(Path(sys.executable).parent / "accelerate"), "launch", "--multi_gpu", "--num_processes", "2",
                 "--num_machines", "1", "--mixed_precision", "no", "--dynamo_backend", "no", "-m")
-    done = _launch("pipeline", *QUICK, "-p", "n_pairs", "32", "--out", str(tmp_path / "ddp.json"), cwd=tmp_path,
-                   launcher=launcher)
+    done = _launch("pipeline", *QUICK, "-p", "n_pairs", "32", "-p", "trl_online", "true",
+                   "--out", str(tmp_path / "ddp.json"), cwd=tmp_path, launcher=launcher)
     assert done.returncode == 0, done.stderr[-3000:]
     saved = json.loads((tmp_path / "ddp.json").read_text())
     assert saved["processes"] == 2 and TRL_ONLINE in saved["results"][0]["policies"]

@@ -30,6 +30,7 @@ import datasets
 
 from . import cache, evaluate, gap, judges, models, online, rewards, rollout, trainers, tuning
 from .config import Pipeline, Setup
+from .distributed import state as process_group
 from .linear_reward import fit_linear_reward
 from .sources import Synthetic
 
@@ -89,8 +90,8 @@ class Workspace:
         train = lambda: trainers.sft(models.causal_lm(self.tok, init, self.seed), self.tok,  # noqa: E731
                                      self.source.sft_data(s.n_sft, self.seed), self.dir / name, self.seed,
                                      **self.trl("sft"))
-        if s.model:  # a checkpoint folder may change under the same name: train, never cache
-            train()
+        if s.model or process_group().num_processes > 1:  # a checkpoint folder may change under the same name,
+            train()  # and processes under `accelerate launch` would copy into one folder at once: never cache
         else:
             cache.reuse(self.dir / name, cache.key("sft", self.seed, source=self.source, init=init, n=s.n_sft,
                                                    **self.trl("sft")), train)
@@ -138,7 +139,10 @@ class Workspace:
                                "Local RM": (self.train_local, 1, "local")}[name]
         chosen, table = tuning.choose(name, epochs, lambda f, e: train(f, num_train_epochs=e),
                                       lambda f: self.scorer(kind, f), self.selection_pairs)
-        shutil.copytree(self.dir / tuning.folder(name, chosen), self.dir / name)
+        group = process_group()
+        if group.is_main_process:  # under `accelerate launch`, one process copies and the others wait
+            shutil.copytree(self.dir / tuning.folder(name, chosen), self.dir / name)
+        group.wait_for_everyone()
         self.choices[name] = {"epochs": chosen, "selection likelihood": table}
         return chosen
 

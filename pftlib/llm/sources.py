@@ -92,18 +92,24 @@ class TLDR:
         """Human preference pairs; the policy's samples are not needed."""
         return load_tldr(self.pref_dataset, "train", "preference", n).select_columns(["prompt", "chosen", "rejected"])
 
+    def _validation(self, n: int) -> tuple[datasets.Dataset, datasets.Dataset]:
+        """The held-out pairs and, disjoint from them, the pairs recipes are chosen on: the first
+        ``n`` validation pairs and the next ``n``, or the two halves of a validation split shorter
+        than ``2 n``."""
+        pairs = load_tldr(self.pref_dataset, "validation", "preference", 2 * n).select_columns(
+            ["prompt", "chosen", "rejected"])
+        if len(pairs) < 2:
+            raise ValueError(f"{self.pref_dataset} (validation) needs at least 2 pairs: one held out, one to choose "
+                             "recipes on")
+        cut = n if len(pairs) >= 2 * n else (len(pairs) + 1) // 2
+        return pairs.select(range(cut)), pairs.select(range(cut, len(pairs)))
+
     def held_out_pairs(self, n: int, seed: int, sampler: Sampler) -> datasets.Dataset:
-        pairs = load_tldr(self.pref_dataset, "validation", "preference", n)
-        return pairs.select_columns(["prompt", "chosen", "rejected"])
+        return self._validation(n)[0]
 
     def selection_pairs(self, n: int, seed: int, sampler: Sampler) -> datasets.Dataset:
-        """The validation pairs after the first ``n`` (those are the held-out ones), so that choosing
-        a recipe and measuring its result never share a pair."""
-        pairs = load_tldr(self.pref_dataset, "validation", "preference", 2 * n)
-        if len(pairs) < 2 * n:
-            raise ValueError(f"{self.pref_dataset} (validation) has {len(pairs)} pairs: tuning needs {2 * n} "
-                             f"({n} held out, {n} to choose epochs and learning rates on)")
-        return pairs.select(range(n, 2 * n)).select_columns(["prompt", "chosen", "rejected"])
+        """Validation pairs the held-out ones never include (:meth:`_validation`)."""
+        return self._validation(n)[1]
 
 
 Source = Synthetic | TLDR
