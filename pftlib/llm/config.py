@@ -190,8 +190,8 @@ class Pipeline(Setup):
     """Chapter 4: SFT, the global reward model, DPO and DPO 2x, the paper's online DPO rounds, and
     TRL's fully online trainer."""
 
-    trl_online: bool = option(False, "also train TRL's fully online OnlineDPOTrainer (off by default: its "
-                              "minute per seed went to tuning DPO)")
+    trl_online: bool = option(False, "also train TRL's fully online OnlineDPOTrainer (off by default: its time "
+                              "goes to tuning DPO)")
 
 
 @dataclass(frozen=True)
