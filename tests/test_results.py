@@ -144,6 +144,7 @@ def test_the_gap_findings_correlate_edge_with_measured_gap_and_check_held_out_se
     assert values["gap_epochs"] == "RM chose 12 epochs in 100% of runs, DPO chose 2 epochs in 100% of runs"
     assert list(table["seeds"]) == [5] * 4 and list(table["DPO 2x edge"]) == pytest.approx([-0.1] * 4)
     assert values["claim_gap_slope"] == verdicts.REPRODUCED
+    assert values["gap_margin"] == "Its equivalence margin, fixed in its config before it ran, is ±0.05 in true reward."
     missing, tables = benchmarks.gap_findings({})
     assert missing["gap_prediction"] == benchmarks.NOT_MEASURED and tables == []
     assert missing["claim_gap_slope"] == verdicts.NOT_TESTABLE

@@ -224,6 +224,16 @@ def dial_findings(result: dict):
             "dial_budget_agree": simple["agreement"].iloc[-1]}, [pd.concat([by_h, by_n]).round(3)]
 
 
+def _margin_text(result: dict) -> str:
+    """What the sweep's equivalence margin was, in words: one fixed in its config before it ran,
+    or none (a sweep that started before configs had margins gets no "equivalent" outcome)."""
+    margin = result["provenance"]["parameters"]["setup"].get("margin")
+    if margin is None:
+        return ("This sweep started before the configs carried an equivalence margin, so none was fixed for it and "
+                "no difference in it can read \"equivalent\": each is beats, loses or undecided.")
+    return f"Its equivalence margin, fixed in its config before it ran, is ±{margin:g} in true reward."
+
+
 def gap_settings(result: dict, held_out: bool = False) -> pd.DataFrame:
     """One row per setting of the dial (verifier, horizon, pairs): seeds, the edge of the learned
     and of the gold-judged online round over the tuned DPO with their intervals and verdicts, and
@@ -235,7 +245,7 @@ def gap_settings(result: dict, held_out: bool = False) -> pd.DataFrame:
 
 
 @findings("lm_gap_dial", texts=("gap_rho_text", "gap_point_rho_text", "gap_held_out", "gap_prediction",
-                                "gap_epochs", "gap_closed", "gap_twice"),
+                                "gap_epochs", "gap_closed", "gap_twice", "gap_margin"),
           numbers=("gap_settings", "gap_min_seeds", "gap_rho", "gap_largest", "gap_smallest"), needs="gap",
           claims=("claim_gap_slope",))
 def gap_findings(result: dict):
@@ -279,7 +289,7 @@ def gap_findings(result: dict):
             "gap_point_rho_text": ci.format(**by_point, what="seed-by-setting points"),
             "claim_gap_slope": claim(True if by_setting["low"] > 0 else False if by_setting["high"] < 0 else None),
             "gap_held_out": held_text, "gap_prediction": prediction, "gap_epochs": epochs, "gap_closed": closed,
-            "gap_twice": twice,
+            "gap_twice": twice, "gap_margin": _margin_text(result),
             "gap_settings": len(table), "gap_min_seeds": int(table["seeds"].min()), "gap_rho": by_setting["rho"],
             "gap_largest": table["gap"].max(), "gap_smallest": table["gap"].min()}, [table.round(3)]
 
