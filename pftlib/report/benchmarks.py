@@ -366,23 +366,32 @@ def selection_findings(result: dict):
     """The learned judge against the gold judge, setting by setting, and why, from what each picked."""
     frame = pd.DataFrame(result["rows"])
     margin = result["provenance"]["parameters"]["setup"].get("margin", 0.0)
-    outcomes = []
-    for _, g in frame.groupby(["temperature", "K"], sort=False):
+    outcomes, learned_vs_gold = [], {}
+    for key, g in frame.groupby(["temperature", "K"], sort=False):
         by = {j: dict(zip(r["seed"], r["true reward"])) for j, r in g.groupby("judge")}
-        outcomes.append(paired(by["learned RM"], by["gold verifier"], margin).outcome)
+        d = paired(by["learned RM"], by["gold verifier"], margin)
+        outcomes.append(d.outcome)
+        learned_vs_gold[key] = describe(d, "learned", "gold")
     count = {o: outcomes.count(o) for o in (BEATS, LOSES, EQUIVALENT, UNDECIDED)}
     order = (f"Judged by the learned reward model, the online round beats the same round judged by the gold verifier "
              f"in {count[BEATS]} of {len(outcomes)} (temperature, K) settings, loses in {count[LOSES]}, is equivalent "
              f"in {count[EQUIVALENT]} and undecided in {count[UNDECIDED]}.")
-    mean = frame.groupby("judge")[["pair accuracy", "gold margin", "chosen words", "rejected words"]].mean()
-    learned, gold = mean.loc["learned RM"], mean.loc["gold verifier"]
-    why = (f"Over all settings, the learned judge's pairs are right {learned['pair accuracy']:.0%} of the time against "
-           f"{gold['pair accuracy']:.0%} for the gold judge's (the gold judge's own pairs fall short of 100% only "
-           f"where the no-EOS rule rejects an unfinished summary the verifier would have preferred), with a verifier "
-           f"margin of {learned['gold margin']:.2f} against {gold['gold margin']:.2f}; its chosen summaries have "
-           f"{learned['chosen words']:.2f} words against {gold['chosen words']:.2f}, its rejected ones "
-           f"{learned['rejected words']:.2f} against {gold['rejected words']:.2f}.")
-    table = selection_table(result)
+    table = selection_table(result).set_index(["temperature", "K", "judge"])
+    lead = (table.xs("learned RM", level="judge")["edge"] - table.xs("gold verifier", level="judge")["edge"])
+    t, k = lead.idxmax()
+    learned, gold = table.loc[(t, k, "learned RM")], table.loc[(t, k, "gold verifier")]
+    why = (f"Where the learned judge leads the gold one most (temperature {t:g}, K={k}: {lead.max():+.3f} in mean true "
+           f"reward), its pairs are right {learned['pair accuracy']:.1%} of the time against "
+           f"{gold['pair accuracy']:.1%}, with a verifier margin of {learned['gold margin']:.2f} against "
+           f"{gold['gold margin']:.2f}; its chosen summaries have {learned['chosen words']:.2f} words against "
+           f"{gold['chosen words']:.2f}, its rejected ones {learned['rejected words']:.2f} against "
+           f"{gold['rejected words']:.2f}. "
+           + ("So the learned judge is not the better judge there (it is wrong more often and its pairs are closer "
+              f"under the verifier), yet its round scores higher: {learned_vs_gold[(t, k)]}."
+              if learned["pair accuracy"] <= gold["pair accuracy"]
+              and learned["gold margin"] <= gold["gold margin"] else
+              "There the learned judge's pairs are at least as right, or as far apart, as the gold judge's."))
+    table = table.reset_index()
     ks = sorted(table["K"].unique())
     gold_rows = table[table.judge == "gold verifier"].set_index(["temperature", "K"])["edge"]
     k_text = "; ".join(f"at temperature {t:g}, from {gold_rows[(t, ks[0])]:+.3f} at K={ks[0]} to "
