@@ -1,6 +1,7 @@
 """Can the transformer reward model learn the verifier?  Measured alone, before any policy.
 
-    .venv/bin/python benchmarks/reward_learnability.py          # about 11 minutes on 2 CPU cores
+    .venv/bin/python benchmarks/reward_learnability.py          # about 20 minutes on 2 CPU cores
+    .venv/bin/python benchmarks/reward_learnability.py priced   # one verifier, merged into the saved results
 
 For three verifiers on training-style prompts, 2,500 preference pairs between two *random*
 summaries (1 to horizon + 1 words, three quarters of them drawn from the document), labelled by a
@@ -22,12 +23,14 @@ only: no policy, no evaluation prompts.
 
 from __future__ import annotations
 
+import json
 import random
+import sys
 import tempfile
 import time
 from pathlib import Path
 
-from common import save
+from common import RESULTS, save
 
 from pftlib.llm import models, trainers
 from pftlib.llm.config import synthetic_task
@@ -64,9 +67,18 @@ def agreement(reward, pairs, gold) -> float:
     return rm_metrics(reward, pairs, gold)["agreement with gold judge"]
 
 
-def main() -> None:
+def main(only: tuple[str, ...] = ()) -> None:
+    """Measure every verifier, or only those named (their rows replace the saved ones; the others'
+    rows, and the commit that measured them, are kept)."""
     start, rows = time.time(), []
+    saved = RESULTS / "reward_learnability.json"
+    kept = {}
+    if only:
+        kept = json.loads(saved.read_text())
+        rows = [r for r in kept["rows"] if r["verifier"] not in only]
     for name, task, score, features in verifiers():
+        if only and name not in only:
+            continue
         gold = lambda P, C: [score(p, c) for p, c in zip(P, C)]  # noqa: E731
         train = random_summary_pairs(task, N_TRAIN, 1, LABEL_TEMPERATURE, gold)
         held = random_summary_pairs(task, N_HELD, 2, LABEL_TEMPERATURE, gold)
@@ -85,9 +97,14 @@ def main() -> None:
                                                      f"lr {recipe['lr']:g})", "train": agreement(reward, train, gold),
                          "held out": agreement(reward, held, gold), "seconds": time.time() - t})
             print(rows[-1], flush=True)
-    save("reward_learnability", {"n_train": N_TRAIN, "n_held_out": N_HELD, "label_temperature": LABEL_TEMPERATURE,
-                                 "recipes": RECIPES, "seed": 0}, rows, time.time() - start)
+    params = {"n_train": N_TRAIN, "n_held_out": N_HELD, "label_temperature": LABEL_TEMPERATURE, "recipes": RECIPES,
+              "seed": 0}
+    if only:
+        earlier = kept["provenance"]
+        params["merged"] = {"re-run here": list(only), "kept from commit": earlier.get("parameters", {}).get(
+            "merged", {}).get("kept from commit", earlier["commit"])}
+    save("reward_learnability", params, rows, time.time() - start)
 
 
 if __name__ == "__main__":
-    main()
+    main(tuple(sys.argv[1:]))
