@@ -169,3 +169,17 @@ def test_the_selection_findings_compare_the_learned_and_the_gold_judge_by_what_t
                                      "at K=25.")
     assert len(table) == 12 and set(table["seeds"]) == {3}
     assert benchmarks.selection_findings({})[0]["selection_order"] == benchmarks.NOT_MEASURED
+
+
+def test_the_attribution_names_what_the_edge_follows():
+    """Selection rows where K = 25 beats K = 2 for every (temperature, judge), beside the dial of the
+    gap-findings test (an edge rising with the measured gap): the edge follows both."""
+    rows = [_dial_point("budget", h, s, gap=h / 10 + s % 100 / 1000, edge=(h - 2.5) / 10 + s % 100 / 1000)
+            for h in (1, 2, 3, 4) for s in range(5)]
+    selection = [{"seed": s, "temperature": t, "K": k, "judge": j, "true reward": k / 10 + s / 100}
+                 for s in range(3) for t in (0.1, 1.0) for k in (2, 25) for j in ("learned RM", "gold verifier")]
+    saved = {"lm_gap_dial": {"rows": rows, "provenance": {"parameters": {"setup": {}}}},
+             "online_selection": {"rows": selection, "provenance": {"parameters": {"setup": {}}}}}
+    assert benchmarks.attribution(saved).startswith("At this scale online's edge follows both selection and the "
+                                                    "measured gap: K=25 beats K=2 for 4 of 4")
+    assert benchmarks.attribution({"lm_gap_dial": saved["lm_gap_dial"]}) == benchmarks.NOT_MEASURED

@@ -25,6 +25,7 @@ from .verdicts import (
     EQUIVALENT,
     LOSES,
     NOT_TESTABLE,
+    REPRODUCED,
     UNDECIDED,
     claim,
     describe,
@@ -399,3 +400,24 @@ def selection_findings(result: dict):
     seeds = int(table["seeds"].min())
     return {"selection_order": order, "selection_why": why, "selection_seeds": seeds, "selection_power": power(seeds),
             "selection_k": f"With the gold judge, the edge over the tuned DPO goes {k_text}."}, [table.round(3)]
+
+
+def attribution(saved: dict) -> str:
+    """Does online's edge follow selection (K) or the measured gap?  From the two sweeps: how many
+    (temperature, judge) pairs gain significantly from the largest K over the smallest, and the
+    outcome of the edge's rank correlation with the measured gap."""
+    gap_values, _ = gap_findings(saved)
+    if "online_selection" not in saved or gap_values["claim_gap_slope"] == NOT_TESTABLE:
+        return NOT_MEASURED
+    frame = pd.DataFrame(saved["online_selection"]["rows"])
+    low, high = frame["K"].min(), frame["K"].max()
+    gains = [paired(*(dict(zip(g[g.K == k]["seed"], g[g.K == k]["true reward"])) for k in (high, low))).outcome
+             for _, g in frame.groupby(["temperature", "judge"])]
+    by_k = sum(o == BEATS for o in gains) * 2 >= len(gains)
+    by_gap = gap_values["claim_gap_slope"] == REPRODUCED
+    follows = {(True, False): "follows selection (the number of samples compared), not the measured gap",
+               (False, True): "follows the measured gap, not selection", (True, True): "follows both selection and "
+               "the measured gap", (False, False): "follows neither selection nor the measured gap"}[(by_k, by_gap)]
+    return (f"At this scale online's edge {follows}: K={high} beats K={low} for {sum(o == BEATS for o in gains)} of "
+            f"{len(gains)} (temperature, judge) pairs, and the edge has a {gap_values['gap_rho_text']} with the "
+            "measured gap.")

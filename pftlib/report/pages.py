@@ -42,7 +42,7 @@ CLAIMS = [
     ("H6 the generation–verification gap (language model)", "07_gap_closers", "h6_status", "claim_h6",
      "most support"),
     ("Online's edge grows with the measured generation–verification gap (language model, 8 settings)",
-     "90_benchmarks", "gap_rho_text", "claim_gap_slope", "predicted by H6 (not measured in the paper)"),
+     "90_benchmarks", "attribution", "claim_gap_slope", "predicted by H6 (not measured in the paper)"),
 ]
 
 
