@@ -247,7 +247,7 @@ def gap_settings(result: dict, held_out: bool = False) -> pd.DataFrame:
 
 @findings("lm_gap_dial", texts=("gap_rho_text", "gap_point_rho_text", "gap_held_out", "gap_prediction",
                                 "gap_epochs", "gap_closed", "gap_twice", "gap_margin"),
-          numbers=("gap_settings", "gap_min_seeds", "gap_rho", "gap_largest", "gap_smallest"), needs="gap",
+          numbers=("gap_settings", "gap_min_seeds", "gap_largest", "gap_smallest"), needs="gap",
           claims=("claim_gap_slope",))
 def gap_findings(result: dict):
     """Online's edge against the measured gap, across settings: the rank correlation of the
@@ -291,7 +291,7 @@ def gap_findings(result: dict):
             "claim_gap_slope": claim(True if by_setting["low"] > 0 else False if by_setting["high"] < 0 else None),
             "gap_held_out": held_text, "gap_prediction": prediction, "gap_epochs": epochs, "gap_closed": closed,
             "gap_twice": twice, "gap_margin": _margin_text(result),
-            "gap_settings": len(table), "gap_min_seeds": int(table["seeds"].min()), "gap_rho": by_setting["rho"],
+            "gap_settings": len(table), "gap_min_seeds": int(table["seeds"].min()),
             "gap_largest": table["gap"].max(), "gap_smallest": table["gap"].min()}, [table.round(3)]
 
 

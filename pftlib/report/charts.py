@@ -177,9 +177,9 @@ def gap_edge(table, points):
         x=x, y=y, shape=alt.Shape("horizon:O", legend=alt.Legend(orient="bottom")),
         tooltip=["setting", "seeds", alt.Tooltip("gap:Q", format=".3f"), alt.Tooltip("edge:Q", format=".3f"),
                  "edge verdict"])
-    x_bars = base.mark_rule().encode(x=alt.X("gap low:Q", title=x_title), x2="gap high:Q", y="edge:Q")
-    y_bars = base.mark_rule().encode(y=alt.Y("edge low:Q", title=y_title), y2="edge high:Q", x="gap:Q")
-    zero = alt.Chart(pd.DataFrame({"edge": [0.0]})).mark_rule(color="gray").encode(y="edge:Q")
+    x_bars = base.mark_rule(aria=False).encode(x=alt.X("gap low:Q", title=x_title), x2="gap high:Q", y="edge:Q")
+    y_bars = base.mark_rule(aria=False).encode(y=alt.Y("edge low:Q", title=y_title), y2="edge high:Q", x="gap:Q")
+    zero = alt.Chart(pd.DataFrame({"edge": [0.0]})).mark_rule(color="gray", aria=False).encode(y="edge:Q")
     return (dots + x_bars + y_bars + means + zero).properties(
         width=420, height=260, title="Online's edge against the measured gap, per setting (95% intervals)")
 
@@ -196,7 +196,7 @@ def selection_lines(table):
         y=alt.Y("edge:Q", title=y_title), tooltip=["judge", "temperature", "K", alt.Tooltip("edge:Q", format=".3f"),
                                                    alt.Tooltip("pair accuracy:Q", format=".3f"), "verdict"])
     bars = base.mark_errorbar().encode(y=alt.Y("edge low:Q", title=y_title), y2="edge high:Q")
-    zero = alt.Chart(table).mark_rule(color="gray").encode(y=alt.datum(0))
+    zero = alt.Chart(table).mark_rule(color="gray", aria=False).encode(y=alt.datum(0))
     return (lines + bars + zero).properties(width=230, height=200).facet(
         column=alt.Column("temperature:O", title="sampling temperature")).properties(
         title="Online DPO (SFT) by judge, K and temperature (mean, 95% CI over seeds)")
