@@ -30,9 +30,12 @@ def margins(score: Scorer, pairs: datasets.Dataset) -> torch.Tensor:
 def agreement(score: Scorer, pairs: datasets.Dataset, gold: Scorer) -> float:
     """How often ``score`` orders a pair as ``gold`` does, over the pairs ``gold`` does not tie;
     a tie under ``score`` counts half (so a constant reward agrees 0.5, chance)."""
-    g = margins(gold, pairs)
-    m = margins(score, pairs)[g != 0]
-    g = g[g != 0]
+    return agreement_of(margins(score, pairs), margins(gold, pairs))
+
+
+def agreement_of(m: torch.Tensor, g: torch.Tensor) -> float:
+    """:func:`agreement` from the two rewards' margins on the same pairs (each scored once)."""
+    m, g = m[g != 0], g[g != 0]
     if len(g) == 0:
         raise ValueError("the gold verifier ties every pair: agreement is undefined")
     return ((torch.sign(m) == torch.sign(g)).double() + 0.5 * (m == 0).double()).mean().item()

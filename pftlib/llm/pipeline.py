@@ -200,9 +200,10 @@ def policy_metrics(ws: Workspace, names: list[str], judge: judges.Judge, prompts
 def rm_metrics(score, pairs: datasets.Dataset, gold=None) -> dict[str, float]:
     """A reward model's validation BT likelihood and accuracy on ``pairs``, and, given the gold
     scorer, how often it orders the pair as the gold judge does (:func:`pftlib.llm.gap.agreement`)."""
-    out = evaluate.bt_validation(gap.margins(score, pairs))
+    margins = gap.margins(score, pairs)  # the pairs are scored once, for every measure
+    out = evaluate.bt_validation(margins)
     if gold is not None:
-        out["agreement with gold judge"] = gap.agreement(score, pairs, gold)
+        out["agreement with gold judge"] = gap.agreement_of(margins, gap.margins(gold, pairs))
     return out
 
 

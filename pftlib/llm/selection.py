@@ -45,13 +45,13 @@ def selection_point(setup: Setup, seed: int, workdir: Path, ks: tuple[int, ...],
     """One seed of the sweep: a row per (temperature, K, judge), with the round's true reward and
     its edge over the tuned DPO (gold verifier, held-out prompts) and what its judge picked."""
     ws = Workspace(setup, seed, workdir)
-    gold = judges.from_spec("verifier", ws.source.verifier(), seed).score
+    verdict = judges.from_spec("verifier", ws.source.verifier(), seed)
+    gold = verdict.score
     ws.train_sft()
     ws.tuned("RM")
     ws.tuned("DPO")
     scorers = dict(zip(JUDGES, (ws.scorer("global", "RM"), gold, fit_linear_reward(ws.pairs, setup.task.features))))
     eval_prompts, references = ws.source.evaluation(setup.n_eval, seed)
-    verdict = judges.from_spec("verifier", ws.source.verifier(), seed)
     base = policy_metrics(ws, ["SFT", "DPO"], verdict, eval_prompts, references)
     prompts, rows = list(ws.pairs["prompt"]), []
     for t in temperatures:
