@@ -4,8 +4,9 @@ samples per prompt and sampling temperatures 0.1 (the paper's) and 1.0.  Three s
 
     .venv/bin/python benchmarks/online_selection.py          # about 20 minutes on 2 CPU cores
 
-Each seed is :func:`pftlib.llm.selection.selection_point` on the budgeted summary at the dial's
-default setting (horizon 8, 2,500 pairs, 2,500 SFT examples, 200 held-out prompts): the samples of
+Each seed is :func:`pftlib.llm.selection.selection_point` on the book's default task (the priced
+summary, as it became the default; the budgeted summary before) at the dial's default setting
+(horizon 8, 2,500 pairs, 2,500 SFT examples, 200 held-out prompts): the samples of
 each temperature are drawn once and every K takes the first K of them, so K changes nothing else.
 The edge is over the tuned DPO of the same seed.  Three seeds (not five) to fit beside the dial in
 one CPU session: the page states the rule's power.  Nothing was tuned on these results.  Seeds are

@@ -7,7 +7,17 @@ from pathlib import Path
 
 import pytest
 
-from pftlib.tasks import BudgetTask, PricedTask, Task, build_tokenizer, eval_prompts, load_tldr, rouge_l, sft_dataset
+from pftlib.tasks import (
+    BudgetTask,
+    PricedTask,
+    Task,
+    build_tokenizer,
+    eval_prompts,
+    load_tldr,
+    optimal_answers,
+    rouge_l,
+    sft_dataset,
+)
 
 FIXTURES = Path(__file__).parent / "fixtures"
 PROMPT = "w01 w02 w01 w03 w01 w02 w04 w05 TL;DR:"  # counts: w01 3, w02 2, w03 1, w04 1, w05 1
@@ -226,8 +236,13 @@ def test_the_priced_ideal_is_the_best_subset_by_brute_force_and_depends_on_the_d
 def test_the_priced_tasks_evaluation_prompts_have_many_optima_of_at_least_four_words():
     """The issue's bar for a task that needs the document and a plan: more than 20 distinct best
     answers among 200 evaluation prompts, each of at least four words at the default horizon."""
-    best = [tuple(sorted(PRICED.ideal(p.split()[:-1]))) for p in eval_prompts(PRICED, 200, seed=20_000)["prompt"]]
+    prompts = eval_prompts(PRICED, 200, seed=20_000)["prompt"]
+    best = [tuple(sorted(PRICED.ideal(p.split()[:-1]))) for p in prompts]
     assert len(set(best)) > 20 and min(len(b) for b in best) >= 4
+    assert optimal_answers(PRICED, prompts) == {"prompts": 200, "distinct": len(set(best)), "fewest words": 4,
+                                                "most words": max(map(len, best))}
+    budget = optimal_answers(BUDGET, eval_prompts(BUDGET, 200, seed=20_000)["prompt"])
+    assert budget["distinct"] <= BUDGET.max_budget  # the budgeted summary's best answer: one bag per budget token
 
 
 def test_priced_task_data_knobs_and_rouge():

@@ -25,7 +25,7 @@ SIZES = ("tiny", "small", "base")
 PAPER_SCALE = ("model", "sft_dataset", "pref_dataset", "judge")
 
 
-def synthetic_task(budget: int = 8, verifier: str = "budget") -> SyntheticTask:
+def synthetic_task(budget: int = 8, verifier: str = "priced") -> SyntheticTask:
     """The book's synthetic tasks (10 words, 12-word documents), by verifier:
 
     * ``budget``: the budgeted summary (:class:`~pftlib.tasks.BudgetTask`), ``budget`` the largest
@@ -89,7 +89,7 @@ def _judge_ok(p) -> bool:
 @dataclass(frozen=True)
 class Setup:
     """Everything a language-model experiment's numbers depend on: the synthetic task (the
-    budgeted summary by default), the models, the data and each TRL stage's settings.
+    priced summary by default), the models, the data and each TRL stage's settings.
 
     The reward model and DPO train at the epochs one held-out rule chooses from the same budget,
     {E, 2E} (:mod:`pftlib.llm.tuning`; E is ``rm_epochs`` for the reward model, 1 for DPO).  The
@@ -105,10 +105,10 @@ class Setup:
     seeds: int = option(3, "independent runs of the whole experiment (error bars)", low=1, high=10)
     size: str = option("small", "policy size (a fresh GPT-NeoX)", choices=SIZES)
     rm_size: str = option("small", "global reward-model size", choices=SIZES)
-    budget: int = option(8, "the horizon: the summary budget in words (coverage, rouge), or the largest budget "
-                         "token (budget)", low=1, high=10)
-    verifier: str = option("budget", "the gold verifier: budget or budget-rouge (the budgeted summary), priced or "
-                           "priced-rouge (the priced summary), coverage or rouge (the coverage summary)",
+    budget: int = option(8, "the horizon: the largest budget token (priced, budget), or the summary budget in "
+                         "words (coverage, rouge)", low=1, high=10)
+    verifier: str = option("priced", "the gold verifier: priced or priced-rouge (the priced summary), budget or "
+                           "budget-rouge (the budgeted summary), coverage or rouge (the coverage summary)",
                            choices=("budget", "budget-rouge", "priced", "priced-rouge", "coverage", "rouge"))
     n_sft: int = option(4000, "SFT examples", low=50, high=200_000)
     n_pairs: int = option(2500, "preference pairs (and online prompts)", low=20, high=200_000)

@@ -28,6 +28,7 @@ from typing import Any
 
 import datasets
 
+from ..tasks import optimal_answers
 from . import cache, evaluate, gap, judges, models, online, rewards, rollout, trainers, tuning
 from .config import Pipeline, Setup
 from .distributed import state as process_group
@@ -252,4 +253,5 @@ def run(setup: Pipeline, seed: int, workdir: Path) -> dict:
         verifier = ws.source.verifier()
         result["reference true reward"] = evaluate.mean_score(prompts, references, verifier)
         result["best true reward"] = sum(setup.task.best_score(p) for p in prompts) / len(prompts)
+        result["optimal answers"] = optimal_answers(setup.task, prompts)
     return result

@@ -361,7 +361,13 @@ def selection_table(result: dict) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-@findings("online_selection", texts=("selection_order", "selection_why", "selection_k"),
+#: The synthetic tasks by verifier, in words (for a sweep that records its verifier).
+TASK_NAMES = {"priced": "the priced summary", "priced-rouge": "the priced summary judged by ROUGE-L",
+              "budget": "the budgeted summary", "budget-rouge": "the budgeted summary judged by ROUGE-L",
+              "coverage": "the coverage summary", "rouge": "the coverage summary judged by ROUGE-L"}
+
+
+@findings("online_selection", texts=("selection_order", "selection_why", "selection_k", "selection_task"),
           numbers=("selection_seeds", "selection_power"))
 def selection_findings(result: dict):
     """The learned judge against the gold judge, setting by setting, and why, from what each picked."""
@@ -398,7 +404,11 @@ def selection_findings(result: dict):
     k_text = "; ".join(f"at temperature {t:g}, from {gold_rows[(t, ks[0])]:+.3f} at K={ks[0]} to "
                        f"{gold_rows[(t, ks[-1])]:+.3f} at K={ks[-1]}" for t in sorted(table["temperature"].unique()))
     seeds = int(table["seeds"].min())
+    setup = result["provenance"]["parameters"]["setup"]
+    task = (f"{TASK_NAMES[setup['verifier']]} (horizon {setup['budget']}, {setup['n_pairs']:,} pairs, "
+            f"{setup['n_sft']:,} SFT examples)")
     return {"selection_order": order, "selection_why": why, "selection_seeds": seeds, "selection_power": power(seeds),
+            "selection_task": task,
             "selection_k": f"With the gold judge, the edge over the tuned DPO goes {k_text}."}, [table.round(3)]
 
 

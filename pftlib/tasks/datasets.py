@@ -16,7 +16,7 @@ import datasets
 
 from .budget import BudgetTask
 from .priced import PricedTask
-from .summarize import Task
+from .summarize import Task, parse_document
 
 SCHEMAS = {"sft": ("prompt", "completion"), "preference": ("prompt", "chosen", "rejected")}
 
@@ -74,3 +74,13 @@ def check_tldr_folder(folder: str, kind: str) -> None:
     file is reported before anything trains (hub ids are checked when they are loaded)."""
     for split in ("train", "validation"):
         load_tldr(folder, split, kind)
+
+
+def optimal_answers(task: Task | BudgetTask | PricedTask, prompts: list[str]) -> dict[str, int]:
+    """How varied the best answers to ``prompts`` are: the number of distinct best summaries (as
+    sets of words: every verifier here ignores order) and the fewest and most words one has.  A
+    task whose best answer is a lookup on one prompt token has few; one that needs the document has
+    many."""
+    best = [tuple(sorted(task.ideal(parse_document(p)))) for p in prompts]
+    return {"prompts": len(best), "distinct": len(set(best)), "fewest words": min(map(len, best)),
+            "most words": max(map(len, best))}
