@@ -7,6 +7,10 @@ import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+#: How many seeds of a language-model chapter run side by side (``pft book`` sets its cores per
+#: chapter; :func:`pftlib.llm.experiments.seed_workers` reads it).
+SEED_WORKERS_ENV = "PFT_SEED_WORKERS"
+
 
 @contextmanager
 def scoped_env(**values: str) -> Iterator[None]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 
 import pytest
@@ -10,6 +11,7 @@ from conftest import TRL
 
 from pftlib.llm import evaluate, judges, models, online, preferences, rollout, trainers
 from pftlib.llm.rewards import global_reward
+from pftlib.params import ParameterError
 from pftlib.tasks import Task, build_tokenizer, eval_prompts, sft_dataset
 
 TASK = Task(vocab=8, doc_length=10, budget=2)
@@ -224,3 +226,23 @@ def test_report_to_tensorboard_writes_each_runs_events_under_the_log_dir(tmp_pat
     events = list((tmp_path / "logs" / "seed0" / "SFT").glob("events.out.tfevents.*"))
     assert events and events[0].stat().st_size > 0
     assert "TENSORBOARD_LOGGING_DIR" not in os.environ  # restored after the trainer was built
+
+
+def test_seeds_side_by_side_give_the_numbers_of_seeds_one_after_another(tmp_path, monkeypatch):
+    """``experiments.run`` spreads seeds over processes (``$PFT_SEED_WORKERS``); each pins its own
+    threads, so the results are identical to a sequential run, seed for seed."""
+    from pftlib.llm import experiments
+    from pftlib.llm.config import Pipeline
+
+    setup = Pipeline(seeds=2, budget=2, verifier="coverage", size="tiny", rm_size="tiny", n_sft=50, sft_epochs=1,
+                     n_pairs=24, rm_epochs=1, n_eval=12, k=2, batch_size=16)
+    results = {}
+    for workers in ("1", "2"):
+        monkeypatch.setenv("PFT_SEED_WORKERS", workers)
+        assert experiments.seed_workers(setup.seeds) == int(workers)
+        results[workers] = experiments.run("pipeline", setup, tmp_path / workers)
+    assert [r["seed"] for r in results["2"]] == setup.run_seeds
+    assert json.dumps(results["1"], sort_keys=True) == json.dumps(results["2"], sort_keys=True)
+    monkeypatch.setenv("PFT_SEED_WORKERS", "0")
+    with pytest.raises(ParameterError, match="PFT_SEED_WORKERS"):
+        experiments.seed_workers(2)

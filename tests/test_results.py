@@ -157,8 +157,10 @@ def test_the_selection_findings_compare_the_learned_and_the_gold_judge_by_what_t
             for s in range(3) for t in (0.1, 1.0) for k in (2, 25)
             for j, base, acc in (("learned RM", 0.3, 0.8), ("gold verifier", 0.1 + k / 100, 1.0),
                                  ("simple RM (linear)", 0.2, 0.9))]
-    result = {"online_selection": {"rows": rows, "provenance": {"parameters": {"setup": {"margin": 0.05}}}}}
+    setup = {"margin": 0.05, "verifier": "priced", "budget": 8, "n_pairs": 2500, "n_sft": 2500}
+    result = {"online_selection": {"rows": rows, "provenance": {"parameters": {"setup": setup}}}}
     values, (table,) = benchmarks.selection_findings(result)
+    assert values["selection_task"] == "the priced summary (horizon 8, 2,500 pairs, 2,500 SFT examples)"
     assert values["selection_order"].startswith("Judged by the learned reward model, the online round beats the same "
                                                 "round judged by the gold verifier in 2 of 4 (temperature, K) "
                                                 "settings, loses in 2")  # the gold judge wins at K = 25

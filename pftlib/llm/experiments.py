@@ -10,11 +10,16 @@ Run ``s`` of ``config.seeds`` uses seed ``config.seed * 100 + s``.  Results save
 from __future__ import annotations
 
 import json
+import multiprocessing
+import os
+import sys
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, fields
 from importlib import import_module
 from pathlib import Path
 from typing import Any
 
+from ..environment import SEED_WORKERS_ENV
 from ..params import ParameterError
 from .config import GapClosers, Hypotheses, Pipeline, RewardStudy, Setup
 
@@ -35,10 +40,46 @@ def config(name: str, params: dict[str, Any]) -> Setup:
 
 
 def run(name: str, config: Setup, workdir: Path) -> list[dict]:
-    """One result per seed, each trained under ``workdir/seed<s>``."""
+    """One result per seed, each trained under ``workdir/seed<s>``, :func:`seed_workers` seeds at a
+    time.  Seeds are independent and each pins its own thread count, so running them side by side
+    gives the same numbers as one after another."""
+    jobs = [(name, config, seed, Path(workdir) / f"seed{s}") for s, seed in enumerate(config.run_seeds)]
+    workers = seed_workers(len(jobs))
+    if workers == 1:
+        return [_one_seed(*job) for job in jobs]
+    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"),
+                             initializer=_quiet_worker) as pool:  # spawn: no forked torch or kernel state
+        return list(pool.map(_one_seed, *zip(*jobs)))
+
+
+def seed_workers(seeds: int) -> int:
+    """How many seeds run side by side: ``$PFT_SEED_WORKERS`` if set (``pft book`` sets it to its
+    cores per chapter), else one per core; never more than the seeds, and one on a GPU or under
+    ``accelerate launch`` (processes there share the device, not the seeds)."""
+    import torch
+
+    from .distributed import state
+
+    if seeds == 1 or torch.cuda.is_available() or state().num_processes > 1:
+        return 1
+    value = os.environ.get(SEED_WORKERS_ENV, "")
+    if value and not (value.isdigit() and int(value) >= 1):
+        raise ParameterError(f"${SEED_WORKERS_ENV} must be a whole number of processes (1 or more), got {value!r}")
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    return min(seeds, int(value) if value else cores)
+
+
+def _one_seed(name: str, config: Setup, seed: int, workdir: Path) -> dict:
     module, function = EXPERIMENTS[name][1].split(":")
-    one = getattr(import_module(f".{module}", __package__), function)
-    return [one(config, seed, Path(workdir) / f"seed{s}") for s, seed in enumerate(config.run_seeds)]
+    return getattr(import_module(f".{module}", __package__), function)(config, seed, workdir)
+
+
+def _quiet_worker() -> None:
+    """A seed process keeps TRL's logs and progress bars off the terminal, as the chapter does."""
+    import transformers
+
+    transformers.logging.set_verbosity_error()
+    sys.stdout = sys.stderr = open(os.devnull, "w")  # noqa: SIM115 (open for the process's life)
 
 
 def save(path: Path, name: str, config: Setup, results: list[dict], provenance: dict, processes: int = 1) -> None:

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import yaml
 
-from ..environment import scoped_env
+from ..environment import SEED_WORKERS_ENV, scoped_env
 from ..report.charts import BOOK_PAGE_ENV
 from . import assets
 from .chapters import Chapter, by_stem
@@ -110,10 +110,11 @@ def execute_chapters(root: Path, quick: bool = False, force: bool = False, keep:
     # Kernels side by side get one OpenMP team each, or their spin-waits starve each other.  Every
     # chapter here writes a book page: setting that once, around all of them, lets the threads'
     # own settings of it come and go in any order and still restores the caller's environment.
+    # A language-model chapter runs its seeds side by side on the cores it is given.
     n = str(max(1, default_jobs() // jobs))
     threads = {"OMP_NUM_THREADS": n, "MKL_NUM_THREADS": n} if jobs > 1 else {}
     failures = []
-    with scoped_env(**threads, **{BOOK_PAGE_ENV: "1"}):
+    with scoped_env(**threads, **{BOOK_PAGE_ENV: "1", SEED_WORKERS_ENV: n}):
         for readers, wave in waves.items():  # readers of pages last, one at a time: they read each other
             with ThreadPoolExecutor(max_workers=1 if readers else jobs) as pool:
                 running = []
