@@ -146,6 +146,11 @@ def test_the_gap_findings_correlate_edge_with_measured_gap_and_check_held_out_se
     assert list(table["seeds"]) == [5] * 4 and list(table["DPO 2x edge"]) == pytest.approx([-0.1] * 4)
     assert values["claim_gap_slope"] == verdicts.REPRODUCED
     assert values["gap_margin"] == "Its equivalence margin, fixed in its config before it ran, is ±0.05 in true reward."
+    closed = rows + [_dial_point("priced", 8, s, gap=(-1) ** s / 100, edge=-0.3 - s / 100) for s in range(5)]
+    result["lm_gap_dial"]["rows"] = closed  # a setting whose gap straddles zero: its edge is named beside it
+    text = benchmarks.gap_findings(result)[0]["gap_closed"]
+    assert text.startswith("the measured gap's interval reaches zero, so the prediction is that online has no edge, "
+                           "in priced at horizon 8 with 2500 pairs (there online loses to DPO (tuned) (95% CI")
     missing, tables = benchmarks.gap_findings({})
     assert missing["gap_prediction"] == benchmarks.NOT_MEASURED and tables == []
     assert missing["claim_gap_slope"] == verdicts.NOT_TESTABLE

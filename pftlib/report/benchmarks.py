@@ -277,8 +277,9 @@ def gap_findings(result: dict):
     open_ = table["gap low"] > 0
     closed = ("the measured gap is above zero in every setting (its interval excludes zero): none closes it, so "
               "the sweep tests the slope of the prediction, not its zero" if open_.all() else
-              "the measured gap's interval reaches zero in "
-              + "; ".join(name for name, o in zip(label, open_) if not o))
+              "the measured gap's interval reaches zero, so the prediction is that online has no edge, in "
+              + "; ".join(f"{name} (there {verdict})" for name, o, verdict in zip(label, open_, table["edge verdict"])
+                          if not o))
     beats = table["DPO 2x edge low"] > 0
     twice = (f"DPO 2x beats the tuned DPO in {int(beats.sum())} of {len(table)} settings" if beats.any() else
              "DPO 2x beats the tuned DPO in no setting")
