@@ -156,6 +156,9 @@ def main(argv: list[str] | None = None) -> int:
     except (ChapterFailed, BuildFailed) as err:
         print(f"pft: failed: {err}", file=sys.stderr)
         return 1
+    except KeyboardInterrupt:  # outside a chapter's execution (which reports its own interrupt)
+        print("pft: failed: interrupted", file=sys.stderr)
+        return 130
     return 0
 
 

@@ -118,3 +118,62 @@ def test_params_rewrites_a_parameters_cell_that_left_its_schema(checkout):
     assert fixed.returncode == 0 and "rewrote notebooks/03_gap.ipynb" in fixed.stdout
     assert pft("params", "--check", cwd=checkout).returncode == 0
     assert (checkout / "notebooks" / "03_gap.ipynb").read_text() == (ROOT / "notebooks" / "03_gap.ipynb").read_text()
+
+
+def _gap_with_cell(checkout, code: str):
+    """Chapter 3 with ``code`` as a new cell after the parameters check, and a stale page in place."""
+    from pftlib.publish.chapters import GAP
+
+    path = GAP.source(checkout)
+    nb = nbformat.read(path, as_version=4)
+    nb.cells.insert(4, nbformat.v4.new_code_cell(code))
+    nbformat.write(nb, path)
+    page = GAP.page(checkout)
+    page.parent.mkdir(parents=True, exist_ok=True)
+    page.write_text("a stale page")
+    return page
+
+
+def _one_failure_line(stderr: str, says: str, first_line: str) -> None:
+    failed = [line for line in stderr.splitlines() if line.startswith("pft: failed:")]
+    assert len(failed) == 1 and "chapter 'gap'" in failed[0] and failed[0].endswith(says), stderr
+    # cell 5 of the executed notebook: papermill inserts the injected parameters after cell 2
+    assert f"cell 5 of the executed notebook (starting `{first_line}`)" in failed[0]
+
+
+def test_a_chapter_whose_kernel_dies_fails_by_name_and_leaves_no_stale_page(checkout):
+    """A dead kernel (not an error a cell raises) still ends in one ``pft: failed`` line naming the
+    chapter and the cell, and the old page is removed."""
+    page = _gap_with_cell(checkout, "import os\nos._exit(1)")
+    result = pft("run", "gap", "--quick", cwd=checkout)
+    assert result.returncode == 1 and "Traceback" not in result.stderr, result.stderr
+    _one_failure_line(result.stderr, "its kernel died (out of memory, a crash or a kill)", "import os")
+    assert not page.exists() and not list(page.parent.glob(".*partial*"))
+
+
+def test_an_interrupted_chapter_fails_by_name_and_leaves_no_stale_page(checkout):
+    """Ctrl-C (SIGINT to ``pft``) while a cell runs: one ``pft: failed`` line, no page."""
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    page = _gap_with_cell(checkout, "import time\ntime.sleep(120)")
+    run = subprocess.Popen([sys.executable, "-m", "pftlib.cli", "run", "gap", "--quick"], cwd=checkout,
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    def sleeping() -> bool:  # papermill has started the sleeping cell (5 of the executed notebook)
+        for partial in page.parent.glob(".03_gap.*.partial.ipynb"):
+            try:
+                return bool(nbformat.read(partial, as_version=4).cells[5].metadata.papermill.get("start_time"))
+            except Exception:  # noqa: BLE001 (being written)
+                return False
+        return False
+
+    deadline = time.time() + 120
+    while time.time() < deadline and not sleeping():
+        time.sleep(0.5)
+    run.send_signal(signal.SIGINT)
+    _, stderr = run.communicate(timeout=120)
+    assert run.returncode != 0
+    _one_failure_line(stderr, "interrupted", "import time")  # the kernel, interrupted too, may log its own
+    assert not page.exists() and not list(page.parent.glob(".*partial*"))

@@ -34,7 +34,26 @@ PACKAGE = Path(__file__).resolve().parents[1]
 
 
 class ChapterFailed(RuntimeError):
-    """A chapter notebook raised; the message names the chapter and the cell."""
+    """A chapter notebook failed; the message names the chapter and, where known, the cell."""
+
+
+#: What a failure that is not an error raised by a cell means, by its exception's name.
+FAILURES = {"DeadKernelError": "its kernel died (out of memory, a crash or a kill)",
+            "CellTimeoutError": "a cell ran past its time limit",
+            "KeyboardInterrupt": "interrupted"}
+
+
+def running_cell(partial: Path) -> tuple[int, str] | None:
+    """The cell papermill was running when the run stopped (the last one it started), from the
+    notebook it was writing: its index and first line, or None if unknown."""
+    try:
+        nb = nbformat.read(partial, as_version=4)
+    except (OSError, ValueError, KeyError, nbformat.ValidationError):
+        return None
+    started = [i for i, cell in enumerate(nb.cells) if cell.get("metadata", {}).get("papermill", {}).get("start_time")]
+    if not started:
+        return None
+    return started[-1], next((line.strip() for line in nb.cells[started[-1]].source.splitlines() if line.strip()), "")
 
 
 def code_digest(chapter: Chapter, root: Path) -> str:
@@ -145,6 +164,15 @@ def execute(chapter: Chapter, root: Path, params: dict[str, Any], out: Path | No
             f"{err.cell_index} of the executed notebook (execution count {err.exec_count}, "
             f"starting `{first_line.strip()}`): {err.ename}: {err.evalue}"
         ) from None
+    except (Exception, KeyboardInterrupt) as err:  # the kernel died, a cell timed out, or the run was interrupted
+        if out == chapter.page(root):
+            out.unlink(missing_ok=True)
+        where = running_cell(Path(tmp))
+        raise ChapterFailed(
+            f"chapter '{chapter.slug}' ({chapter.source(root).relative_to(root)}) failed"
+            + (f" in cell {where[0]} of the executed notebook (starting `{where[1]}`)" if where else "")
+            + f": {FAILURES.get(type(err).__name__, f'{type(err).__name__}: {err}')}"
+        ) from err
     finally:
         Path(tmp).unlink(missing_ok=True)
     meta = {
