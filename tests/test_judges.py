@@ -89,3 +89,41 @@ def test_the_api_judge_refuses_to_run_without_its_key(server, monkeypatch):
     monkeypatch.delenv(judges.KEY_ENV)
     with pytest.raises(RuntimeError, match=judges.KEY_ENV):
         judge.compare(["p"], ["a"], ["b"])
+
+
+def test_the_api_key_never_follows_a_redirect(server, monkeypatch):
+    """An endpoint that redirects elsewhere gets an error, and the other host never sees the key."""
+    other = HTTPServer(("127.0.0.1", 0), _Judge)
+    threading.Thread(target=other.serve_forever, daemon=True).start()
+
+    class Redirect(BaseHTTPRequestHandler):
+        def do_POST(self):  # noqa: N802 - the http.server API
+            self.send_response(302)
+            self.send_header("Location", f"http://127.0.0.1:{other.server_port}/v1/chat/completions")
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        def log_message(self, *args):
+            pass
+
+    moved = HTTPServer(("127.0.0.1", 0), Redirect)
+    threading.Thread(target=moved.serve_forever, daemon=True).start()
+    monkeypatch.setenv(judges.URL_ENV, f"http://127.0.0.1:{moved.server_port}/v1")
+    with pytest.raises(RuntimeError, match="redirected"):
+        judges.APIJudge("m").compare(["p"], ["a"], ["b"])
+    assert _Judge.seen == []  # the redirect's target got nothing
+    moved.shutdown()
+    other.shutdown()
+
+
+@pytest.mark.parametrize("url, ok", [("https://api.example.com/v1", True), ("http://localhost:8000/v1", True),
+                                     ("http://127.0.0.1:9/v1", True), ("http://api.example.com/v1", False),
+                                     ("ftp://example.com", False), ("https://", False), ("example.com/v1", False)])
+def test_the_api_endpoint_is_https_or_this_machine(monkeypatch, url, ok):
+    monkeypatch.setenv(judges.KEY_ENV, "sk-test")
+    monkeypatch.setenv(judges.URL_ENV, url)
+    if ok:
+        judges.check_spec("api:m")
+    else:
+        with pytest.raises(ValueError, match=judges.URL_ENV):
+            judges.check_spec("api:m")

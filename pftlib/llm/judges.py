@@ -18,6 +18,8 @@ from __future__ import annotations
 import json
 import os
 import random
+import urllib.error
+import urllib.parse
 import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -70,13 +72,20 @@ class APIJudge:
         key = os.environ.get(KEY_ENV)
         if not key:
             raise RuntimeError(f"the API judge needs its key in the environment variable {KEY_ENV}")
-        url = os.environ.get(URL_ENV, DEFAULT_URL).rstrip("/") + "/chat/completions"
+        url = endpoint() + "/chat/completions"
         body = json.dumps({"model": self.model, "temperature": 0, "max_tokens": 1,
                            "messages": [{"role": "user", "content": content}]}).encode()
         request = urllib.request.Request(url, body, {"Authorization": f"Bearer {key}",
                                                      "Content-Type": "application/json"})
-        with urllib.request.urlopen(request, timeout=self.timeout) as response:
-            return json.load(response)["choices"][0]["message"]["content"].strip().upper()
+        try:
+            with _NO_REDIRECTS.open(request, timeout=self.timeout) as response:
+                return json.load(response)["choices"][0]["message"]["content"].strip().upper()
+        except urllib.error.HTTPError as err:
+            if 300 <= err.code < 400:
+                raise RuntimeError(f"the judge endpoint {url} redirected to {err.headers.get('Location')!r}; the API "
+                                   f"key is sent to {URL_ENV} alone, never where it redirects: set {URL_ENV} to the "
+                                   "endpoint itself") from None
+            raise
 
     def compare(self, prompts: list[str], a: list[str], b: list[str]) -> list[float]:
         rng = random.Random(self.seed)
@@ -87,6 +96,28 @@ class APIJudge:
             first = {"A": 1.0, "B": 0.0}.get(answer, 0.5)
             out.append(1.0 - first if swap else first)
         return out
+
+
+class _Refuse(urllib.request.HTTPRedirectHandler):
+    """Follow no redirect: the request carries the API key, which goes to the configured host only."""
+
+    def redirect_request(self, *args, **kwargs):
+        return None  # urllib then raises the 3xx as an HTTPError
+
+
+_NO_REDIRECTS = urllib.request.build_opener(_Refuse)
+
+
+def endpoint() -> str:
+    """The API judge's base URL (``$PFT_JUDGE_BASE_URL``, default OpenAI's): https, or plain http
+    to this machine only, since the request carries the API key.  Raises ``ValueError``."""
+    url = os.environ.get(URL_ENV, DEFAULT_URL).rstrip("/")
+    parts = urllib.parse.urlsplit(url)
+    local = parts.scheme == "http" and parts.hostname in ("localhost", "127.0.0.1", "::1")
+    if not (parts.scheme == "https" and parts.hostname) and not local:
+        raise ValueError(f"{URL_ENV}={url!r}: the judge's endpoint must be https:// (plain http:// only to "
+                         "localhost), since every request carries the API key")
+    return url
 
 
 Judge = ScoreJudge | APIJudge
@@ -111,6 +142,8 @@ def check_spec(spec: str) -> None:
     if kind == "api" and not os.environ.get(KEY_ENV):
         raise ValueError(f"judge {spec!r} needs an API key in the environment variable {KEY_ENV} "
                          "(never as a parameter: papermill writes parameters into the page)")
+    if kind == "api":
+        endpoint()
 
 
 def from_spec(spec: str, verifier: Scorer | None, seed: int = 0) -> Judge:
