@@ -127,3 +127,21 @@ def test_the_api_endpoint_is_https_or_this_machine(monkeypatch, url, ok):
     else:
         with pytest.raises(ValueError, match=judges.URL_ENV):
             judges.check_spec("api:m")
+
+
+def test_chapter_4_runs_and_renders_with_an_api_judge(server, checkout):
+    """``-p judge api:MODEL`` through a whole quick Chapter 4, against the local stand-in (which
+    prefers the longer summary): every policy gets a winrate, and no score-based number is faked."""
+    import nbformat
+    from conftest import pft
+
+    out = checkout / "out" / "04_pipeline.ipynb"
+    result = pft("run", "pipeline", "--quick", "-p", "judge", "api:stub-judge", "--out", str(out), cwd=checkout)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert _Judge.seen and {s[1:] for s in _Judge.seen} == {("Bearer sk-local-test", "stub-judge")}
+    nb = nbformat.read(out, as_version=4)
+    outputs = [o for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", [])]
+    glued = {o["metadata"]["scrapbook"]["name"]: " ".join(map(str, o["data"].values())) for o in outputs
+             if "scrapbook" in o.get("metadata", {})}
+    assert glued["metric"] == "'winrate'" and "cannot score" in glued["gold_dpo_verdict"], glued
+    assert not [o for o in outputs if o["output_type"] == "error"]
