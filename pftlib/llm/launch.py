@@ -38,6 +38,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         params = schema_of(experiments.CONFIGS[args.experiment]).parse([tuple(p) for p in args.param])
         config = experiments.config(args.experiment, params)
+        writable(args.out)  # before hours of training, not after
     except ParameterError as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
@@ -50,17 +51,35 @@ def main(argv: list[str] | None = None) -> int:
     start = time.time()
     scratch = [tempfile.mkdtemp(prefix="pft-") if state.is_main_process and not args.workdir else None]
     broadcast_object_list(scratch)  # every process must save to and load from the same folders
+    keep = False
     try:
         results = experiments.run(args.experiment, config, args.workdir or Path(scratch[0]))
+        if state.is_main_process:
+            keep = True  # until the results are safely written
+            experiments.save(args.out, args.experiment, config, results,
+                             record(Path.cwd(), asdict(config), time.time() - start), state.num_processes)
+            keep = False
     finally:
         state.wait_for_everyone()
-        if state.is_main_process and scratch[0]:
+        if keep and scratch[0]:
+            print(f"the results could not be written to {args.out}; the trained models are kept in {scratch[0]}",
+                  file=sys.stderr)
+        elif state.is_main_process and scratch[0]:
             shutil.rmtree(scratch[0], ignore_errors=True)
-    if state.is_main_process:
-        experiments.save(args.out, args.experiment, config, results,
-                         record(Path.cwd(), asdict(config), time.time() - start), state.num_processes)
-    state.wait_for_everyone()
     return 0
+
+
+def writable(path: Path) -> None:
+    """Raise :class:`ParameterError` unless a results file can be written at ``path`` (its folder
+    is created if missing, and a probe file is written there and removed)."""
+    if path.is_dir():
+        raise ParameterError(f"--out {path} is a folder: give a file name, such as {path / 'results.json'}")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=path.parent, prefix=f".{path.name}.", suffix=".probe"):
+            pass
+    except OSError as err:
+        raise ParameterError(f"--out {path}: results cannot be written there ({err.strerror or err})") from None
 
 
 if __name__ == "__main__":
