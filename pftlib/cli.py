@@ -13,7 +13,7 @@ import sys
 from importlib.metadata import version
 from pathlib import Path
 
-from .params import ParameterError
+from .params import ParameterError, take_params
 from .publish.build import BuildFailed, build_html, execute_chapters
 from .publish.chapters import CHAPTERS, find
 from .publish.execute import ChapterFailed, execute
@@ -147,7 +147,16 @@ def parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = parser().parse_args(argv)
+    try:
+        rest, pairs = take_params(sys.argv[1:] if argv is None else argv)
+    except ParameterError as err:
+        print(f"pft: error: {err}", file=sys.stderr)
+        return 2
+    args = parser().parse_args(rest)
+    if pairs and args.command != "run":
+        print(f"pft: error: -p sets a parameter of `pft run`, not of `pft {args.command}`", file=sys.stderr)
+        return 2
+    args.param = pairs
     try:
         args.func(args)
     except (ParameterError, UsageError) as err:

@@ -92,6 +92,24 @@ class Param:
         return ParameterError(f"parameter '{self.name}': {what}; allowed: {self.allowed()} ({self.help})")
 
 
+def take_params(argv: list[str]) -> tuple[list[str], list[tuple[str, str]]]:
+    """Split every ``-p NAME VALUE`` (or ``--param``) out of ``argv``, both words verbatim, so that a
+    value such as ``-inf`` or ``-1e-3`` reaches its parameter's check instead of reading as an
+    option.  Returns the other words and the pairs; raises :class:`ParameterError` when a ``-p``
+    lacks its two words."""
+    rest, pairs, i = [], [], 0
+    while i < len(argv):
+        if argv[i] in ("-p", "--param"):
+            if len(argv) - i < 3:
+                raise ParameterError(f"{argv[i]} needs a name and a value, as in -p beta 0.2 (got {argv[i + 1:]})")
+            pairs.append((argv[i + 1], argv[i + 2]))
+            i += 3
+        else:
+            rest.append(argv[i])
+            i += 1
+    return rest, pairs
+
+
 def _fmt(x: float) -> str:
     return f"{x:,}" if float(x).is_integer() and abs(x) >= 1e4 else f"{x:g}"
 

@@ -45,6 +45,9 @@ def test_list_json_is_every_schema_and_version_is_the_package_version(checkout):
     (["-p", "gamma", "1"], "unknown parameter 'gamma'"),
     (["-p", "V", "16", "-p", "H", "20"], "keep V**H <= 1,048,576"),
     (["--out", "result.txt"], "--out must be a folder or a .ipynb path"),
+    (["-p", "beta", "-inf"], "parameter 'beta': got -inf"),  # a value that looks like an option is a value
+    (["-p", "beta", "-1e-3"], "parameter 'beta': got -0.001"),
+    (["-p", "beta"], "-p needs a name and a value"),
 ])
 def test_bad_input_stops_with_a_message_and_exit_2_and_writes_nothing(checkout, args, message):
     result = pft("run", "likelihood", *args, cwd=checkout)

@@ -23,7 +23,7 @@ import time
 from dataclasses import asdict
 from pathlib import Path
 
-from ..params import ParameterError, schema_of
+from ..params import ParameterError, schema_of, take_params
 from ..provenance import record
 from . import experiments
 
@@ -34,9 +34,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("-p", "--param", nargs=2, action="append", default=[], metavar=("NAME", "VALUE"))
     parser.add_argument("--out", type=Path, required=True, help="where the results JSON goes")
     parser.add_argument("--workdir", type=Path, help="where models are saved (default: a temporary folder)")
-    args = parser.parse_args(argv)
     try:
-        params = schema_of(experiments.CONFIGS[args.experiment]).parse([tuple(p) for p in args.param])
+        rest, pairs = take_params(sys.argv[1:] if argv is None else argv)
+    except ParameterError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+    args = parser.parse_args(rest)
+    try:
+        params = schema_of(experiments.CONFIGS[args.experiment]).parse(pairs)
         config = experiments.config(args.experiment, params)
         writable(args.out)  # before hours of training, not after
     except ParameterError as err:
