@@ -10,10 +10,11 @@ import argparse
 import json
 import os
 import sys
+import tomllib
 from importlib.metadata import version
 from pathlib import Path
 
-from .params import ParameterError, take_params
+from .params import ParameterError, check_writable, take_params
 from .publish.build import BuildFailed, build_html, execute_chapters
 from .publish.chapters import CHAPTERS, find
 from .publish.execute import ChapterFailed, execute
@@ -24,12 +25,21 @@ class UsageError(Exception):
 
 
 def project_root(start: Path | None = None) -> Path:
-    """The book's checkout: the nearest folder at or above ``start`` with ``_toc.yml`` and ``notebooks/``."""
+    """The book's checkout: the nearest folder at or above ``start`` that is this project (its
+    ``pyproject.toml`` names ``pftlib``, beside ``_toc.yml`` and ``notebooks/``), not any book."""
     start = (start or Path.cwd()).resolve()
     for folder in (start, *start.parents):
-        if (folder / "_toc.yml").is_file() and (folder / "notebooks").is_dir():
+        if (folder / "_toc.yml").is_file() and (folder / "notebooks").is_dir() and _is_this_project(folder):
             return folder
-    raise UsageError(f"no book checkout (a folder with _toc.yml and notebooks/) at or above {start}")
+    raise UsageError(f"no checkout of this book (a folder whose pyproject.toml names pftlib, with _toc.yml and "
+                     f"notebooks/) at or above {start}")
+
+
+def _is_this_project(folder: Path) -> bool:
+    try:
+        return tomllib.loads((folder / "pyproject.toml").read_text()).get("project", {}).get("name") == "pftlib"
+    except (OSError, tomllib.TOMLDecodeError):
+        return False
 
 
 def schema_json(chapter) -> dict:
@@ -81,6 +91,11 @@ def cmd_run(args: argparse.Namespace) -> None:
     root = enter_root()
     base = dict(chapter.schema.quick) if args.quick else {}
     params = chapter.schema.validate({**base, **chapter.schema.parse(args.param or [])})
+    if out is not None:
+        if out.is_relative_to(root / "notebooks"):
+            raise UsageError(f"--out {args.out} is inside notebooks/, where the source notebooks live: an executed "
+                             "page there would replace a chapter's source")
+        check_writable(out)
     meta = execute(chapter, root, params, out=out, progress=not args.no_progress)
     where = out or chapter.page(root)
     print(f"[pft] wrote {where} in {meta['provenance']['wall_s']:.1f} s; reproduce with: {meta['command']}")

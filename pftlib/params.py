@@ -12,9 +12,11 @@ An experiment declares its parameters once, as a config dataclass whose fields a
 from __future__ import annotations
 
 import math
+import tempfile
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields
 from functools import cache
+from pathlib import Path
 from typing import Any, get_type_hints
 
 
@@ -90,6 +92,19 @@ class Param:
 
     def _error(self, what: str) -> ParameterError:
         return ParameterError(f"parameter '{self.name}': {what}; allowed: {self.allowed()} ({self.help})")
+
+
+def check_writable(path: Path, flag: str = "--out") -> None:
+    """Raise :class:`ParameterError` unless a file can be written at ``path``: its folder is created
+    if missing, and a probe file is written there and removed (before any compute, not after)."""
+    if path.is_dir():
+        raise ParameterError(f"{flag} {path} is a folder: give a file name")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=path.parent, prefix=f".{path.name}.", suffix=".probe"):
+            pass
+    except OSError as err:
+        raise ParameterError(f"{flag} {path}: nothing can be written there ({err.strerror or err})") from None
 
 
 def take_params(argv: list[str]) -> tuple[list[str], list[tuple[str, str]]]:

@@ -180,3 +180,31 @@ def test_an_interrupted_chapter_fails_by_name_and_leaves_no_stale_page(checkout)
     assert run.returncode != 0
     _one_failure_line(stderr, "interrupted", "import time")  # the kernel, interrupted too, may log its own
     assert not page.exists() and not list(page.parent.glob(".*partial*"))
+
+
+def test_out_never_replaces_a_source_and_must_be_writable_and_pft_knows_its_own_project(checkout, tmp_path):
+    source = (checkout / "notebooks" / "03_gap.ipynb").read_text()
+    (checkout / "a-file").write_text("not a folder")
+    for out, says in (("notebooks/03_gap.ipynb", "inside notebooks/"), ("notebooks", "inside notebooks/"),
+                      ("a-file/page.ipynb", "nothing can be written there")):
+        result = pft("run", "gap", "--quick", "--out", out, cwd=checkout)
+        assert result.returncode == 2 and says in result.stderr and "Traceback" not in result.stderr, result.stderr
+    assert (checkout / "notebooks" / "03_gap.ipynb").read_text() == source
+    other = tmp_path / "another-book"  # a Jupyter Book that is not this project
+    (other / "notebooks").mkdir(parents=True)
+    (other / "_toc.yml").write_text("format: jb-book\nroot: index\n")
+    for command in (["params"], ["run", "gap"]):
+        result = pft(*command, cwd=other)
+        assert result.returncode == 2 and "no checkout of this book" in result.stderr
+
+
+def test_a_run_removes_what_killed_runs_left_beside_its_page_and_nothing_of_a_live_one(checkout):
+    import os
+
+    folder = checkout / "out"
+    folder.mkdir()
+    dead, live = folder / ".03_gap.999999999.x1.partial.ipynb", folder / f".03_gap.{os.getpid()}.x2.partial.ipynb"
+    for path in (dead, live, folder / ".03_gap.999999999.x3.tmp"):
+        path.write_text("{}")
+    assert pft("run", "gap", "--quick", "--out", "out", cwd=checkout).returncode == 0
+    assert sorted(p.name for p in folder.iterdir()) == sorted(["03_gap.ipynb", live.name])

@@ -87,7 +87,7 @@ def test_launch_writes_results_that_the_chapter_renders(checkout):
     bad = _launch("pipeline", "-p", "beta", "-1", "--out", "x.json", cwd=checkout)
     assert bad.returncode == 2 and "'beta'" in bad.stderr and not (checkout / "x.json").exists()
     (checkout / "a-file").write_text("not a folder")
-    for out, says in (("a-file/results.json", "cannot be written there"), ("notebooks", "is a folder")):
+    for out, says in (("a-file/results.json", "nothing can be written there"), ("notebooks", "is a folder")):
         refused = _launch("pipeline", *QUICK, "--out", out, cwd=checkout)  # refused before anything trains
         assert refused.returncode == 2 and says in refused.stderr and "Traceback" not in refused.stderr
     done = _launch("pipeline", *QUICK, "-p", "trl_online", "false", "--out", "runs/quick.json", cwd=checkout)

@@ -23,7 +23,7 @@ import time
 from dataclasses import asdict
 from pathlib import Path
 
-from ..params import ParameterError, schema_of, take_params
+from ..params import ParameterError, check_writable, schema_of, take_params
 from ..provenance import record
 from . import experiments
 
@@ -43,7 +43,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         params = schema_of(experiments.CONFIGS[args.experiment]).parse(pairs)
         config = experiments.config(args.experiment, params)
-        writable(args.out)  # before hours of training, not after
+        check_writable(args.out)  # before hours of training, not after
     except ParameterError as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
@@ -73,18 +73,6 @@ def main(argv: list[str] | None = None) -> int:
             shutil.rmtree(scratch[0], ignore_errors=True)
     return 0
 
-
-def writable(path: Path) -> None:
-    """Raise :class:`ParameterError` unless a results file can be written at ``path`` (its folder
-    is created if missing, and a probe file is written there and removed)."""
-    if path.is_dir():
-        raise ParameterError(f"--out {path} is a folder: give a file name, such as {path / 'results.json'}")
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with tempfile.NamedTemporaryFile(dir=path.parent, prefix=f".{path.name}.", suffix=".probe"):
-            pass
-    except OSError as err:
-        raise ParameterError(f"--out {path}: results cannot be written there ({err.strerror or err})") from None
 
 
 if __name__ == "__main__":

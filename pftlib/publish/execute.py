@@ -126,8 +126,28 @@ def _kernel_env(root: Path) -> None:
     os.environ.setdefault(CACHE_ENV, str(root / ".cache" / "pft"))  # trained SFT models shared between chapters
 
 
+def _remove_stale(out: Path) -> None:
+    """Delete the temporary files that killed runs of the same page left beside it: each carries
+    its process id (``.<stem>.<pid>.*``), and only those of processes that are gone are removed, so
+    a run going on beside this one keeps its own."""
+    for path in [*out.parent.glob(f".{out.stem}.*.partial.ipynb"), *out.parent.glob(f".{out.stem}.*.tmp")]:
+        pid = path.name[len(out.stem) + 2:].split(".")[0]
+        if pid.isdigit() and not _alive(int(pid)):
+            path.unlink(missing_ok=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # someone else's process
+        return True
+    return True
+
+
 def _atomic_write(nb: nbformat.NotebookNode, out: Path) -> None:
-    fd, tmp = tempfile.mkstemp(dir=out.parent, prefix=f".{out.stem}.", suffix=".tmp")
+    fd, tmp = tempfile.mkstemp(dir=out.parent, prefix=f".{out.stem}.{os.getpid()}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as f:
             nbformat.write(nb, f)
@@ -145,7 +165,8 @@ def execute(chapter: Chapter, root: Path, params: dict[str, Any], out: Path | No
     out.parent.mkdir(parents=True, exist_ok=True)
     code = code_digest(chapter, root)  # before running: an edit made during the run makes the page stale
     _kernel_env(root)
-    fd, tmp = tempfile.mkstemp(dir=out.parent, prefix=f".{out.stem}.", suffix=".partial.ipynb")
+    _remove_stale(out)
+    fd, tmp = tempfile.mkstemp(dir=out.parent, prefix=f".{out.stem}.{os.getpid()}.", suffix=".partial.ipynb")
     os.close(fd)
     start = time.perf_counter()
     try:
