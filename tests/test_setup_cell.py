@@ -54,3 +54,15 @@ def test_outside_a_checkout_a_stamped_cell_clones_the_commit_and_installs_from_i
     head = subprocess.run(["git", "rev-parse", "HEAD"], cwd=clone, capture_output=True, text=True).stdout
     assert head.startswith(commit)
     assert pip_calls == [[sys.executable, "-m", "pip", "install", "--quiet", str(clone)]]
+
+
+def test_stamping_quotes_what_it_embeds():
+    """A repository address with quotes or a backslash stays one string literal in the cell."""
+    import ast
+
+    odd = 'https://example.com/a"b\\c\'d.git'
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(SETUP_CELL, metadata={"tags": ["pft-setup"]})])
+    tree = ast.parse(stamp(nb, odd, "abc123").cells[0].source)
+    values = {node.targets[0].id: ast.literal_eval(node.value) for node in tree.body
+              if isinstance(node, ast.Assign) and getattr(node.targets[0], "id", "").startswith("PFTLIB_")}
+    assert values == {"PFTLIB_REPOSITORY": odd, "PFTLIB_COMMIT": "abc123"}

@@ -77,7 +77,7 @@ def stamp(nb: nbformat.NotebookNode, repository: str, commit: str) -> nbformat.N
     if cell is None:
         raise ValueError("the notebook has no set-up cell (tagged pft-setup)")
     values = {"PFTLIB_REPOSITORY": repository, "PFTLIB_COMMIT": commit}
-    cell.source = _FIELDS.sub(lambda m: f'{m[1]} = "{values[m[1]]}"', LAUNCH_CELL)
+    cell.source = _FIELDS.sub(lambda m: f"{m[1]} = {values[m[1]]!r}", LAUNCH_CELL)  # a Python literal: quoted
     return nb
 
 
