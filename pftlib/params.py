@@ -226,6 +226,18 @@ def validated(config: Any) -> None:
     schema.validate({name: getattr(config, name) for name in schema.names()})
 
 
+def restored(config: type, values: Mapping[str, Any]) -> Any:
+    """A config as it was saved elsewhere: each field checked against its own type and range
+    (missing ones take their defaults), but not the cross-field ``RULES``, which check the machine
+    a run starts on (its folders, keys, trackers), not the one that reads its results."""
+    for p in params_of(config):
+        p.check(values.get(p.name, p.default))
+    obj = object.__new__(config)
+    for f in fields(config):
+        object.__setattr__(obj, f.name, values.get(f.name, f.default))
+    return obj
+
+
 def config_from(config: type, params: Mapping[str, Any], prefix: str = "") -> Any:
     """The ``config`` that a chapter's validated ``params`` describe (its fields named with ``prefix``)."""
     return config(**{p.name[len(prefix):]: params[p.name] for p in params_of(config, prefix=prefix)})

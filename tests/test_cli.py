@@ -208,3 +208,22 @@ def test_a_run_removes_what_killed_runs_left_beside_its_page_and_nothing_of_a_li
         path.write_text("{}")
     assert pft("run", "gap", "--quick", "--out", "out", cwd=checkout).returncode == 0
     assert sorted(p.name for p in folder.iterdir()) == sorted(["03_gap.ipynb", live.name])
+
+
+@pytest.mark.parametrize("content, says", [
+    ("garbage", "not a results file"), ("", "not a results file"),
+    ('{"chapter": "pipeline", "config"', "not a results"),
+    ("[]", "no 'chapter' field"), ('{"chapter": "reward-models"}', "holds results of chapter 'reward-models'"),
+    ('{"chapter": "pipeline", "config": {}, "provenance": {}, "results": []}', "missing or empty: results"),
+    ('{"chapter": "pipeline", "config": {}, "provenance": {}, "results": [{"seed": 0}]}', "policies, reward model"),
+    ('{"chapter": "pipeline", "config": {"beta": -1}, "provenance": {}, "results": [{"seed": 0, "policies": {}, '
+     '"reward model": {}}]}', "parameter 'beta'"),
+])
+def test_saved_results_are_checked_before_a_kernel_starts(checkout, content, says):
+    (checkout / "saved.json").write_text(content)
+    page = checkout / "book" / "chapters" / "04_pipeline.ipynb"
+    page.parent.mkdir(parents=True, exist_ok=True)
+    page.write_text("a good page")
+    result = pft("run", "pipeline", "-p", "from_json", "saved.json", cwd=checkout)
+    assert result.returncode == 2 and "from_json" in result.stderr and says in result.stderr, result.stderr
+    assert "Traceback" not in result.stderr and page.read_text() == "a good page"  # the page is left alone

@@ -6,6 +6,7 @@ CPU processes."""
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -101,6 +102,14 @@ def test_launch_writes_results_that_the_chapter_renders(checkout):
     assert page.returncode == 0, page.stderr[-3000:]
     text = (checkout / "page.ipynb").read_text()
     assert "Rendered from runs/quick.json" in text and f"{results[0]['policies']['DPO']['winrate'] * 100:.1f}" in text
+    # computed elsewhere, with an API judge and a checkpoint folder this machine lacks: rendering needs neither
+    saved = json.loads((checkout / "runs/quick.json").read_text())
+    saved["config"] |= {"judge": "api:gpt-4o", "model": "/elsewhere/pythia", "report_to": "wandb"}
+    (checkout / "runs/elsewhere.json").write_text(json.dumps(saved))
+    env = {k: v for k, v in os.environ.items() if k != "PFT_JUDGE_API_KEY"}
+    page = pft("run", "pipeline", "-p", "from_json", "runs/elsewhere.json", "--out", "page2.ipynb", "--no-progress",
+               cwd=checkout, env=env)
+    assert page.returncode == 0, page.stderr[-3000:]
 
 
 def test_accelerate_launch_trains_with_two_cpu_processes(tmp_path):

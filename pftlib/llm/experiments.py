@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from ..environment import SEED_WORKERS_ENV
-from ..params import ParameterError
+from ..params import ParameterError, restored
 from .config import GapClosers, Hypotheses, Pipeline, RewardStudy, Setup
 
 #: Each experiment's config and its run for one seed (``module:function``, imported when it runs:
@@ -92,10 +92,33 @@ def save(path: Path, name: str, config: Setup, results: list[dict], provenance: 
     partial.replace(path)
 
 
+#: What each experiment's page reads from every seed's result, beside the seed.
+NEEDS = {"pipeline": ("policies", "reward model"), "reward-models": ("likelihood", "best of n", "sizes"),
+         "hypotheses": ("policies", "reward models"), "gap-closers": ("settings",)}
+
+
 def load(path: str | Path, name: str) -> tuple[Setup, list[dict], dict]:
-    """Saved results of experiment ``name``: the config that produced them (checked), the per-seed
-    results and the provenance of the run."""
-    saved = json.loads(Path(path).read_text())
-    if saved.get("chapter") != name:
-        raise ParameterError(f"{path} holds results of chapter {saved.get('chapter')!r}, not {name!r}")
-    return config(name, saved["config"]), saved["results"], saved["provenance"]
+    """Saved results of experiment ``name``: the config that produced them, the per-seed results
+    and the provenance of the run.  Raises :class:`ParameterError` naming what is wrong with the
+    file (unreadable, not JSON, another chapter's, a field missing).  The config is restored as
+    saved, each value checked against its range; the rules that check *this* machine (folders,
+    API keys, trackers) are not applied, since rendering needs none of them."""
+    what = f"from_json {path}"
+    try:
+        saved = json.loads(Path(path).read_text())
+    except (OSError, UnicodeDecodeError, ValueError) as err:
+        raise ParameterError(f"{what}: not a results file of `python -m pftlib.llm.launch` ({err})") from None
+    if not isinstance(saved, dict) or "chapter" not in saved:
+        raise ParameterError(f"{what}: not a results file of `python -m pftlib.llm.launch` (no 'chapter' field)")
+    if saved["chapter"] != name:
+        raise ParameterError(f"{what} holds results of chapter {saved['chapter']!r}, not {name!r}")
+    results = saved.get("results")
+    missing = [k for k in ("config", "provenance") if not isinstance(saved.get(k), dict)]
+    if not isinstance(results, list) or not results:
+        missing.append("results")
+    else:
+        missing += sorted({k for r in results for k in ("seed", *NEEDS[name])
+                           if not isinstance(r, dict) or k not in r})
+    if missing:
+        raise ParameterError(f"{what}: fields missing or empty: {', '.join(missing)}")
+    return restored(CONFIGS[name], saved["config"]), results, saved["provenance"]

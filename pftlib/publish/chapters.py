@@ -81,8 +81,17 @@ GAP = Chapter(
 )
 
 FROM_JSON = Param("from_json", str, "", "render results saved by `python -m pftlib.llm.launch` instead of training")
-FROM_JSON_RULE = Constraint(("from_json",), lambda p: not p["from_json"] or Path(p["from_json"]).is_file(),
-                            "must be empty or an existing results file", breaks={"from_json": "no/such/file.json"})
+
+
+def from_json_rule(experiment: str) -> Constraint:
+    """``from_json`` is empty, or a results file of ``experiment`` that reads whole (checked by
+    :func:`pftlib.llm.experiments.load` before any kernel starts; its error names the problem)."""
+    def ok(p) -> bool:
+        from ..llm.experiments import load
+
+        return not p["from_json"] or bool(load(p["from_json"], experiment))
+    return Constraint(("from_json",), ok, f"must be empty or a results file of {experiment} saved by "
+                      "`python -m pftlib.llm.launch`", breaks={"from_json": "no/such/file.json"})
 #: The language-model chapters' small profile (the tests' quick build).
 QUICK_LM = {"seeds": 1, "size": "tiny", "rm_size": "tiny", "n_sft": 100, "n_pairs": 40, "n_eval": 20}
 
@@ -90,14 +99,16 @@ PIPELINE = Chapter(
     slug="pipeline",
     stem="04_pipeline",
     title="The language-model pipeline",
-    schema=schema_of(llm.Pipeline, extra=(FROM_JSON,), constraints=(FROM_JSON_RULE,), quick={**QUICK_LM, "k": 2}),
+    schema=schema_of(llm.Pipeline, extra=(FROM_JSON,), constraints=(from_json_rule("pipeline"),),
+                     quick={**QUICK_LM, "k": 2}),
 )
 
 REWARD_MODELS = Chapter(
     slug="reward-models",
     stem="05_reward_models",
     title="Reward models: local, global and DPO-implicit",
-    schema=schema_of(llm.RewardStudy, exclude=("k",), extra=(FROM_JSON,), constraints=(FROM_JSON_RULE,),
+    schema=schema_of(llm.RewardStudy, exclude=("k",), extra=(FROM_JSON,),
+                     constraints=(from_json_rule("reward-models"),),
                      quick={**QUICK_LM, "max_n": 4, "grid_sizes": "tiny"}),
 )
 
