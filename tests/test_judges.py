@@ -19,7 +19,11 @@ def by_length(prompts, completions):
 def test_specs_are_checked_and_the_api_key_comes_only_from_the_environment(monkeypatch):
     monkeypatch.delenv(judges.KEY_ENV, raising=False)
     judges.check_spec("verifier")
-    judges.check_spec("rm:some/folder")
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")  # a hub id that is not cached cannot be had offline: said before compute
+    with pytest.raises(ValueError, match="HF_HUB_OFFLINE"):
+        judges.check_spec("rm:some/folder")
+    monkeypatch.delenv("HF_HUB_OFFLINE")
+    judges.check_spec("rm:some/folder")  # online, it may download
     for bad in ("", "gpt-4o", "rm:", "api:", "oracle:x"):
         with pytest.raises(ValueError, match="judge must be"):
             judges.check_spec(bad)
@@ -145,3 +149,16 @@ def test_chapter_4_runs_and_renders_with_an_api_judge(server, checkout):
              if "scrapbook" in o.get("metadata", {})}
     assert glued["metric"] == "'winrate'" and "cannot score" in glued["gold_dpo_verdict"], glued
     assert not [o for o in outputs if o["output_type"] == "error"]
+
+
+def test_a_model_folder_must_hold_a_saved_model_and_a_hub_id_must_be_reachable(tmp_path, monkeypatch):
+    from pftlib.llm.config import Pipeline
+
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(ValueError, match="holds no saved model"):
+        Pipeline(model=str(tmp_path / "empty"))
+    with pytest.raises(ValueError, match="holds no saved model"):
+        judges.check_spec(f"rm:{tmp_path / 'empty'}")
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    with pytest.raises(ValueError, match="parameters model: .*HF_HUB_OFFLINE"):
+        Pipeline(model="nobody/x")

@@ -19,7 +19,7 @@ from typing import ClassVar
 
 from ..params import Constraint, option, override, validated
 from ..tasks import BudgetTask, PricedTask, SyntheticTask, Task
-from .judges import check_spec, is_checkpoint
+from .judges import check_checkpoint, check_spec, is_checkpoint
 
 SIZES = ("tiny", "small", "base")
 PAPER_SCALE = ("model", "sft_dataset", "pref_dataset", "judge")
@@ -161,6 +161,9 @@ class Setup:
                    breaks={"sft_dataset": "a/b", "pref_dataset": "c/d", "model": "m/x"}),
         Constraint(("report_to",), _trackers_ok, "report_to is 'none' or installed trackers TRL supports",
                    breaks={"report_to": "no-such-tracker"}),
+        Constraint(("model",), lambda p: not p["model"] or check_checkpoint(p["model"], "model") is None,
+                   "a model folder must hold a saved model, and a hub id must be cached here or downloadable",
+                   breaks={"model": str(Path(__file__).parent)}),
     )
 
     def __post_init__(self) -> None:

@@ -129,6 +129,27 @@ def is_checkpoint(value: str) -> bool:
     return Path(value).is_dir() or (value.count("/") == 1 and not value.startswith((".", "/")))
 
 
+def hub_offline() -> bool:
+    """Whether the environment forbids downloads from the Hugging Face hub (``HF_HUB_OFFLINE``)."""
+    return os.environ.get("HF_HUB_OFFLINE", "").strip().lower() in ("1", "true", "yes", "on")
+
+
+def check_checkpoint(value: str, what: str) -> None:
+    """Raise ``ValueError`` unless ``value`` can be loaded as a model: a folder holding a saved one
+    (its ``config.json``), or a hub id that is in the local cache or may be downloaded (the
+    environment does not set ``HF_HUB_OFFLINE``).  Checked with the parameters, before compute."""
+    if Path(value).is_dir():
+        if not (Path(value) / "config.json").is_file():
+            raise ValueError(f"{what} {value}: the folder holds no saved model (no config.json)")
+        return
+    if is_checkpoint(value) and hub_offline():
+        from huggingface_hub import try_to_load_from_cache
+
+        if not isinstance(try_to_load_from_cache(value, "config.json"), str):
+            raise ValueError(f"{what} {value!r} is no folder here, and as a hub id it is not in the local cache: "
+                             "HF_HUB_OFFLINE is set, which forbids downloading it (unset it to download)")
+
+
 def check_spec(spec: str) -> None:
     """Raise ``ValueError`` unless ``spec`` names a judge; an API judge also needs its key set."""
     kind, _, arg = spec.partition(":")
@@ -139,6 +160,8 @@ def check_spec(spec: str) -> None:
     if kind == "rm" and not is_checkpoint(arg):
         raise ValueError(f"judge {spec!r}: {arg} is neither an existing folder (a saved reward model) nor a hub id "
                          "such as owner/name")
+    if kind == "rm":
+        check_checkpoint(arg, f"judge {spec!r}:")
     if kind == "api" and not os.environ.get(KEY_ENV):
         raise ValueError(f"judge {spec!r} needs an API key in the environment variable {KEY_ENV} "
                          "(never as a parameter: papermill writes parameters into the page)")

@@ -121,7 +121,6 @@ def _kernel_env(root: Path) -> None:
             "display_name": "Python 3 (pftlib)", "language": "python"}
     (spec_dir / "kernel.json").write_text(json.dumps(spec, indent=1))
     os.environ["JUPYTER_PATH"] = str(spec_dir.parents[1])
-    os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")
     os.environ.setdefault(CACHE_ENV, str(root / ".cache" / "pft"))  # trained SFT models shared between chapters
 
