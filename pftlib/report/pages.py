@@ -41,7 +41,7 @@ CLAIMS = [
     ("H5 global reward models generalise better", "06_hypotheses", "h5_status", "claim_h5", "not a root cause"),
     ("H6 the generation–verification gap (language model)", "07_gap_closers", "h6_status", "claim_h6",
      "most support"),
-    ("Online's edge grows with the measured generation–verification gap (language model, 8 settings)",
+    ("Online's edge grows with the measured generation–verification gap (language model, across the dial's settings)",
      "90_benchmarks", "attribution", "claim_gap_slope", "predicted by H6 (not measured in the paper)"),
 ]
 
