@@ -12,6 +12,7 @@ An experiment declares its parameters once, as a config dataclass whose fields a
 from __future__ import annotations
 
 import math
+import sys
 import tempfile
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields
@@ -82,6 +83,8 @@ class Param:
             raise self._error(f"got {value!r} of type {type(value).__name__}")
         if self.type is float and not math.isfinite(value):
             raise self._error(f"got {value!r}")
+        if self.type is float and 0 < abs(value) < sys.float_info.min:  # subnormal: divisions by it overflow
+            raise self._error(f"got {value!r}, too small to compute with")
         if self.choices is not None and value not in self.choices:
             raise self._error(f"got {value!r}")
         too_low = self.low is not None and (value <= self.low if self.low_open else value < self.low)

@@ -48,6 +48,7 @@ def test_list_json_is_every_schema_and_version_is_the_package_version(checkout):
     (["-p", "beta", "-inf"], "parameter 'beta': got -inf"),  # a value that looks like an option is a value
     (["-p", "beta", "-1e-3"], "parameter 'beta': got -0.001"),
     (["-p", "beta"], "-p needs a name and a value"),
+    (["-p", "beta", "1e-320"], "too small to compute with"),
 ])
 def test_bad_input_stops_with_a_message_and_exit_2_and_writes_nothing(checkout, args, message):
     result = pft("run", "likelihood", *args, cwd=checkout)
