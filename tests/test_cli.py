@@ -75,7 +75,7 @@ def test_unknown_chapter_and_missing_checkout(checkout, tmp_path):
     result = pft("run", "chapter-nine", cwd=checkout)
     assert result.returncode == 2 and "unknown chapter 'chapter-nine'" in result.stderr
     result = pft("book", cwd=tmp_path)
-    assert result.returncode == 2 and "no book checkout" in result.stderr
+    assert result.returncode == 2 and "no checkout of this book" in result.stderr
 
 
 def test_run_writes_an_executed_notebook_with_provenance_and_a_reproduce_box(checkout):
@@ -155,31 +155,28 @@ def test_a_chapter_whose_kernel_dies_fails_by_name_and_leaves_no_stale_page(chec
     assert not page.exists() and not list(page.parent.glob(".*partial*"))
 
 
-def test_an_interrupted_chapter_fails_by_name_and_leaves_no_stale_page(checkout):
-    """Ctrl-C (SIGINT to ``pft``) while a cell runs: one ``pft: failed`` line, no page."""
-    import signal
-    import subprocess
-    import sys
-    import time
+def test_an_interrupted_chapter_fails_by_name_and_leaves_no_stale_page(checkout, monkeypatch):
+    """Ctrl-C while a cell runs (papermill raising KeyboardInterrupt once it has started cell 5)
+    becomes one failure naming the chapter, the cell and the interrupt, and the old page goes."""
+    import papermill as pm
 
-    page = _gap_with_cell(checkout, "import time\ntime.sleep(120)")
-    run = subprocess.Popen([sys.executable, "-m", "pftlib.cli", "run", "gap", "--quick"], cwd=checkout,
-                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    def sleeping() -> bool:  # papermill has started the sleeping cell (5 of the executed notebook)
-        for partial in page.parent.glob(".03_gap.*.partial.ipynb"):
-            try:
-                return bool(nbformat.read(partial, as_version=4).cells[5].metadata.papermill.get("start_time"))
-            except Exception:  # noqa: BLE001 (being written)
-                return False
-        return False
+    from pftlib.publish import execute as run
+    from pftlib.publish.chapters import GAP
 
-    deadline = time.time() + 120
-    while time.time() < deadline and not sleeping():
-        time.sleep(0.5)
-    run.send_signal(signal.SIGINT)
-    _, stderr = run.communicate(timeout=120)
-    assert run.returncode != 0
-    _one_failure_line(stderr, "interrupted", "import time")  # the kernel, interrupted too, may log its own
+    page = _gap_with_cell(checkout, "import time\ntime.sleep(60)")
+
+    def interrupted(source, output, **kwargs):  # what papermill has written when Ctrl-C arrives
+        nb = nbformat.read(source, as_version=4)
+        nb.cells.insert(3, nbformat.v4.new_code_cell("# Parameters", metadata={"tags": ["injected-parameters"]}))
+        for i, cell in enumerate(nb.cells):
+            cell.metadata["papermill"] = {"start_time": "now" if i <= 5 else None}
+        nbformat.write(nb, output)
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(pm, "execute_notebook", interrupted)
+    with pytest.raises(ChapterFailed) as err:
+        run.execute(GAP, checkout, GAP.schema.defaults(), progress=False)
+    _one_failure_line(f"pft: failed: {err.value}", "interrupted", "import time")
     assert not page.exists() and not list(page.parent.glob(".*partial*"))
 
 

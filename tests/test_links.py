@@ -4,6 +4,7 @@ download links point at notebooks that exist."""
 
 from __future__ import annotations
 
+import ast
 import os
 import re
 import subprocess
@@ -124,7 +125,7 @@ def test_launch_and_download_links_point_at_files_that_exist(built_book):
 def stamped(nb) -> tuple[str, str]:
     """The repository and commit written into a notebook's set-up cell."""
     cell = next(c for c in nb.cells if is_setup(c))
-    return tuple(re.search(rf'^{name} = "(.*)"', cell.source, re.M).group(1)
+    return tuple(ast.literal_eval(re.search(rf"^{name} = (.*)$", cell.source, re.M).group(1))
                  for name in ("PFTLIB_REPOSITORY", "PFTLIB_COMMIT"))
 
 
