@@ -162,3 +162,16 @@ def test_a_model_folder_must_hold_a_saved_model_and_a_hub_id_must_be_reachable(t
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
     with pytest.raises(ValueError, match="parameters model: .*HF_HUB_OFFLINE"):
         Pipeline(model="nobody/x")
+
+
+def test_chapter_5_runs_and_renders_with_an_api_judge(server, checkout):
+    """Chapter 5 with ``-p judge api:MODEL``: best-of-N is judged by winrate, and the page renders."""
+    import nbformat
+    from conftest import pft
+
+    out = checkout / "out" / "05_reward_models.ipynb"
+    result = pft("run", "reward-models", "--quick", "-p", "judge", "api:stub-judge", "--out", str(out), cwd=checkout)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert _Judge.seen
+    outputs = [o for c in nbformat.read(out, as_version=4).cells if c.cell_type == "code" for o in c.get("outputs", [])]
+    assert not [o for o in outputs if o["output_type"] == "error"]
