@@ -225,3 +225,17 @@ def test_saved_results_are_checked_before_a_kernel_starts(checkout, content, say
     result = pft("run", "pipeline", "-p", "from_json", "saved.json", cwd=checkout)
     assert result.returncode == 2 and "from_json" in result.stderr and says in result.stderr, result.stderr
     assert "Traceback" not in result.stderr and page.read_text() == "a good page"  # the page is left alone
+
+
+def test_a_hub_data_set_that_cannot_be_had_stops_before_compute(checkout, tmp_path):
+    """Under HF_HUB_OFFLINE, an uncached hub data set exits 2 naming the parameter and the variable."""
+    import os
+
+    for name in ("model", "rm"):
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "config.json").write_text("{}")
+    env = {**os.environ, "HF_HUB_OFFLINE": "1", "HF_HUB_CACHE": str(tmp_path / "empty-cache")}
+    result = pft("run", "pipeline", "-p", "model", str(tmp_path / "model"), "-p", "judge", f"rm:{tmp_path / 'rm'}",
+                 "-p", "sft_dataset", "nobody/tldr", "-p", "pref_dataset", "nobody/prefs", cwd=checkout, env=env)
+    assert result.returncode == 2 and "Traceback" not in result.stderr, result.stderr
+    assert "parameter 'sft_dataset': 'nobody/tldr'" in result.stderr and "HF_HUB_OFFLINE" in result.stderr

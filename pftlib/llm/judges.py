@@ -150,6 +150,23 @@ def check_checkpoint(value: str, what: str) -> None:
                              "HF_HUB_OFFLINE is set, which forbids downloading it (unset it to download)")
 
 
+def check_dataset(value: str, what: str) -> None:
+    """Raise ``ValueError`` when ``value`` is a hub id of a data set that cannot be had: not in the
+    local hub cache while ``HF_HUB_OFFLINE`` forbids downloading (folders are checked elsewhere)."""
+    if Path(value).is_dir() or not is_checkpoint(value) or not hub_offline():
+        return
+    from huggingface_hub import scan_cache_dir
+    from huggingface_hub.errors import CacheNotFound
+
+    try:
+        cached = any(r.repo_id == value and r.repo_type == "dataset" for r in scan_cache_dir().repos)
+    except CacheNotFound:
+        cached = False
+    if not cached:
+        raise ValueError(f"{what} {value!r} is no folder here, and as a hub data set it is not in the local cache: "
+                         "HF_HUB_OFFLINE is set, which forbids downloading it (unset it to download)")
+
+
 def check_spec(spec: str) -> None:
     """Raise ``ValueError`` unless ``spec`` names a judge; an API judge also needs its key set."""
     kind, _, arg = spec.partition(":")

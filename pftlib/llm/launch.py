@@ -26,6 +26,7 @@ from pathlib import Path
 from ..params import ParameterError, check_writable, schema_of, take_params
 from ..provenance import record
 from . import experiments
+from .judges import check_dataset
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -44,7 +45,10 @@ def main(argv: list[str] | None = None) -> int:
         params = schema_of(experiments.CONFIGS[args.experiment]).parse(pairs)
         config = experiments.config(args.experiment, params)
         check_writable(args.out)  # before hours of training, not after
-    except ParameterError as err:
+        for key in ("sft_dataset", "pref_dataset"):
+            if params.get(key):
+                check_dataset(params[key], f"parameter '{key}':")
+    except ValueError as err:  # a hub data set that cannot be had (ParameterError is a ValueError too)
         print(f"error: {err}", file=sys.stderr)
         return 2
 
