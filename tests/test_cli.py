@@ -239,3 +239,45 @@ def test_a_hub_data_set_that_cannot_be_had_stops_before_compute(checkout, tmp_pa
                  "-p", "sft_dataset", "nobody/tldr", "-p", "pref_dataset", "nobody/prefs", cwd=checkout, env=env)
     assert result.returncode == 2 and "Traceback" not in result.stderr, result.stderr
     assert "parameter 'sft_dataset': 'nobody/tldr'" in result.stderr and "HF_HUB_OFFLINE" in result.stderr
+
+
+def _command_line_bad_values(p) -> list[str]:
+    """Text a user could type for ``p`` that it must refuse: the wrong type, non-finite and
+    subnormal numbers, values past each bound, an unknown choice."""
+    if p.type is bool:
+        return ["maybe", "", "2"]
+    if p.type in (int, float):
+        out = ["abc", "", "nan", "inf", "-inf", "1e400"] + (["1.5", "1e3"] if p.type is int else ["1e-320"])
+        if p.low is not None:
+            out.append(repr(p.type(p.low)) if p.low_open else repr(p.type(p.low) - 1))
+        if p.high is not None:
+            out.append(repr(p.type(p.high) + 1))
+        return out
+    return ["not-a-choice"] if p.choices else []
+
+
+#: Free-text parameters, with text each must refuse.
+FREE_TEXT_BAD = {"judge": ["gpt-4o", "rm:", "api:", "rm:/no/such/folder"], "model": ["/no/such/folder"],
+                 "from_json": ["/no/such/file.json", "notebooks/04_pipeline.ipynb"], "betas": ["0.1,-1", "x"],
+                 "grid_sizes": ["tiny,huge", "tiny,tiny"], "report_to": ["no-such-tracker"],
+                 "pages_dir": ["/no/such/folder"], "results_dir": ["/no/such/folder"]}
+
+
+def test_every_bad_value_of_every_chapter_exits_2_by_name_before_a_kernel_starts(checkout, monkeypatch, capsys):
+    """A fuzz over every chapter's parameters, driven through ``pft run``'s own entry point: each
+    bad value exits 2 with the parameter's name, and no chapter is executed."""
+    from pftlib import cli
+
+    def no_kernel(*args, **kwargs):
+        raise AssertionError("a kernel was started")
+
+    monkeypatch.setattr(cli, "execute", no_kernel)
+    monkeypatch.chdir(checkout)
+    tried = 0
+    for chapter in CHAPTERS:
+        for p in chapter.schema.params:
+            for text in _command_line_bad_values(p) + FREE_TEXT_BAD.get(p.name, []):
+                assert cli.main(["run", chapter.slug, "-p", p.name, text]) == 2, (chapter.slug, p.name, text)
+                assert p.name in capsys.readouterr().err, (chapter.slug, p.name, text)
+                tried += 1
+    assert tried >= 60
