@@ -12,6 +12,11 @@ from contextlib import contextmanager
 SEED_WORKERS_ENV = "PFT_SEED_WORKERS"
 
 
+def available_cores() -> int:
+    """The cores this process may run on (its CPU affinity where the system has one)."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+
+
 @contextmanager
 def scoped_env(**values: str) -> Iterator[None]:
     """Set environment variables (processes started inside inherit them) and restore them after."""

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-import os
 import platform
 import subprocess
 from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
+
+from .environment import available_cores
 
 PACKAGES = (
     "pftlib", "torch", "transformers", "trl", "datasets", "accelerate", "altair",
@@ -44,8 +45,7 @@ def device() -> str:
     """The compute device in words, e.g. ``CPU x86_64, 2 cores, Linux`` or the GPU's name."""
     import torch
 
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-    cpu = f"CPU {platform.machine()}, {cores} cores, {platform.system()}"
+    cpu = f"CPU {platform.machine()}, {available_cores()} cores, {platform.system()}"
     if torch.cuda.is_available():
         return f"{torch.cuda.device_count()} x {torch.cuda.get_device_name(0)}; {cpu}"
     return cpu

@@ -19,7 +19,7 @@ from importlib import import_module
 from pathlib import Path
 from typing import Any
 
-from ..environment import SEED_WORKERS_ENV
+from ..environment import SEED_WORKERS_ENV, available_cores
 from ..params import ParameterError, restored
 from .config import GapClosers, Hypotheses, Pipeline, RewardStudy, Setup
 
@@ -65,8 +65,7 @@ def seed_workers(seeds: int) -> int:
     value = os.environ.get(SEED_WORKERS_ENV, "")
     if value and not (value.isdigit() and int(value) >= 1):
         raise ParameterError(f"${SEED_WORKERS_ENV} must be a whole number of processes (1 or more), got {value!r}")
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
-    return min(seeds, int(value) if value else cores)
+    return min(seeds, int(value) if value else available_cores())
 
 
 def _one_seed(name: str, config: Setup, seed: int, workdir: Path) -> dict:

@@ -7,7 +7,6 @@ Jupyter Book 1 with warnings as errors, so a broken page fails the build.
 
 from __future__ import annotations
 
-import os
 import shutil
 import subprocess
 import sys
@@ -17,7 +16,7 @@ from pathlib import Path
 
 import yaml
 
-from ..environment import SEED_WORKERS_ENV, scoped_env
+from ..environment import SEED_WORKERS_ENV, available_cores, scoped_env
 from ..report.charts import BOOK_PAGE_ENV
 from . import assets
 from .chapters import Chapter, by_stem
@@ -74,7 +73,7 @@ def remove_leftovers(root: Path) -> list[Path]:
 
 def default_jobs() -> int:
     """Chapters executed side by side by default: one per available core."""
-    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    return available_cores()
 
 
 def _run_one(chapter: Chapter, root: Path, params: dict, progress: bool) -> str | None:
