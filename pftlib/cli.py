@@ -14,7 +14,7 @@ import tomllib
 from importlib.metadata import version
 from pathlib import Path
 
-from .llm.judges import check_dataset
+from .llm.judges import check_datasets
 from .params import ParameterError, check_writable, take_params
 from .publish.build import BuildFailed, build_html, execute_chapters
 from .publish.chapters import CHAPTERS, find
@@ -92,12 +92,11 @@ def cmd_run(args: argparse.Namespace) -> None:
     root = enter_root()
     base = dict(chapter.schema.quick) if args.quick else {}
     params = chapter.schema.validate({**base, **chapter.schema.parse(args.param or [])})
-    for key in ("sft_dataset", "pref_dataset"):  # a hub data set that cannot be had stops here, not in the kernel
-        if params.get(key) and not params.get("from_json"):
-            try:
-                check_dataset(params[key], f"parameter '{key}':")
-            except ValueError as err:
-                raise ParameterError(str(err)) from None
+    if not params.get("from_json"):  # a hub data set that cannot be had stops here, not in the kernel
+        try:
+            check_datasets(params)
+        except ValueError as err:
+            raise ParameterError(str(err)) from None
     if out is not None:
         if out.is_relative_to(root / "notebooks"):
             raise UsageError(f"--out {args.out} is inside notebooks/, where the source notebooks live: an executed "

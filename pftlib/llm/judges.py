@@ -150,6 +150,14 @@ def check_checkpoint(value: str, what: str) -> None:
                              "HF_HUB_OFFLINE is set, which forbids downloading it (unset it to download)")
 
 
+def check_datasets(params: dict) -> None:
+    """Raise ``ValueError`` naming the parameter when ``sft_dataset`` or ``pref_dataset`` is a hub
+    data set that cannot be had (:func:`check_dataset`)."""
+    for key in ("sft_dataset", "pref_dataset"):
+        if params.get(key):
+            check_dataset(params[key], f"parameter '{key}':")
+
+
 def check_dataset(value: str, what: str) -> None:
     """Raise ``ValueError`` when ``value`` is a hub id of a data set that cannot be had: not in the
     local hub cache while ``HF_HUB_OFFLINE`` forbids downloading (folders are checked elsewhere)."""
@@ -174,15 +182,15 @@ def check_spec(spec: str) -> None:
         return
     if kind not in ("rm", "api") or not arg:
         raise ValueError(f"judge must be 'verifier', 'rm:PATH' or 'api:MODEL', got {spec!r}")
-    if kind == "rm" and not is_checkpoint(arg):
-        raise ValueError(f"judge {spec!r}: {arg} is neither an existing folder (a saved reward model) nor a hub id "
-                         "such as owner/name")
     if kind == "rm":
+        if not is_checkpoint(arg):
+            raise ValueError(f"judge {spec!r}: {arg} is neither an existing folder (a saved reward model) nor a hub "
+                             "id such as owner/name")
         check_checkpoint(arg, f"judge {spec!r}:")
-    if kind == "api" and not os.environ.get(KEY_ENV):
-        raise ValueError(f"judge {spec!r} needs an API key in the environment variable {KEY_ENV} "
-                         "(never as a parameter: papermill writes parameters into the page)")
     if kind == "api":
+        if not os.environ.get(KEY_ENV):
+            raise ValueError(f"judge {spec!r} needs an API key in the environment variable {KEY_ENV} "
+                             "(never as a parameter: papermill writes parameters into the page)")
         endpoint()
 
 

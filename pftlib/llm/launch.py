@@ -26,7 +26,7 @@ from pathlib import Path
 from ..params import ParameterError, check_writable, schema_of, take_params
 from ..provenance import record
 from . import experiments
-from .judges import check_dataset
+from .judges import check_datasets
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -45,9 +45,7 @@ def main(argv: list[str] | None = None) -> int:
         params = schema_of(experiments.CONFIGS[args.experiment]).parse(pairs)
         config = experiments.config(args.experiment, params)
         check_writable(args.out)  # before hours of training, not after
-        for key in ("sft_dataset", "pref_dataset"):
-            if params.get(key):
-                check_dataset(params[key], f"parameter '{key}':")
+        check_datasets(params)
     except ValueError as err:  # a hub data set that cannot be had (ParameterError is a ValueError too)
         print(f"error: {err}", file=sys.stderr)
         return 2
@@ -76,7 +74,6 @@ def main(argv: list[str] | None = None) -> int:
         elif state.is_main_process and scratch[0]:
             shutil.rmtree(scratch[0], ignore_errors=True)
     return 0
-
 
 
 if __name__ == "__main__":
