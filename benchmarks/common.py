@@ -33,3 +33,9 @@ def save(name: str, params: dict, rows: list[dict], wall_s: float, measured: Pat
     partial.replace(out)
     print(f"wrote {out.relative_to(ROOT)}")
     return out
+
+
+def kept_from(provenance: dict) -> str:
+    """The commit that measured the rows a merged run keeps from an earlier result: the earlier
+    result's own ``kept from commit`` if it was itself merged, else its commit."""
+    return provenance["parameters"].get("merged", {}).get("kept from commit", provenance["commit"])

@@ -30,7 +30,7 @@ import time
 from dataclasses import replace
 from pathlib import Path
 
-from common import RESULTS, save
+from common import RESULTS, kept_from, save
 
 from pftlib.llm.config import Setup
 from pftlib.llm.dial import dial_point
@@ -72,8 +72,7 @@ def main(seeds=SEEDS + HELD_OUT_SEEDS) -> None:
               "seeds": list(SEEDS), "held-out seeds": list(HELD_OUT_SEEDS)}
     if kept["rows"]:  # the kept points' sweep: its setup (it may predate the margin) and its commit
         params = {**params, "setup": kept["provenance"]["parameters"]["setup"],
-                  "merged": {"kept from commit": kept["provenance"].get("merged", {}).get(
-                      "kept from commit", kept["provenance"]["commit"]), "kept settings": sorted(
+                  "merged": {"kept from commit": kept_from(kept["provenance"]), "kept settings": sorted(
                       {json.dumps({k: r[k] for k in SETTINGS[0]}) for r in kept["rows"]})}}
     save("lm_gap_dial", params, rows, time.time() - start + sum(r["seconds"] for r in done))
     partial.unlink()

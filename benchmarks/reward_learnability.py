@@ -30,7 +30,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from common import RESULTS, save
+from common import RESULTS, kept_from, save
 
 from pftlib.llm import models, trainers
 from pftlib.llm.config import synthetic_task
@@ -100,9 +100,7 @@ def main(only: tuple[str, ...] = ()) -> None:
     params = {"n_train": N_TRAIN, "n_held_out": N_HELD, "label_temperature": LABEL_TEMPERATURE, "recipes": RECIPES,
               "seed": 0}
     if only:
-        earlier = kept["provenance"]
-        params["merged"] = {"re-run here": list(only), "kept from commit": earlier.get("parameters", {}).get(
-            "merged", {}).get("kept from commit", earlier["commit"])}
+        params["merged"] = {"re-run here": list(only), "kept from commit": kept_from(kept["provenance"])}
     save("reward_learnability", params, rows, time.time() - start)
 
 
