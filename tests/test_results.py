@@ -170,8 +170,8 @@ def test_the_selection_findings_compare_the_learned_and_the_gold_judge_by_what_t
                                                 "round judged by the gold verifier in 2 of 4 (temperature, K) "
                                                 "settings, loses in 2")  # the gold judge wins at K = 25
     assert "right 80.0% of the time against 100.0%" in values["selection_why"]
-    assert values["selection_why"].endswith("yet its round scores higher: learned beats gold "
-                                            "(95% CI +0.180 to +0.180).")
+    assert values["selection_why"].endswith("yet its round's mean true reward is the higher; learned against gold: "
+                                            "learned beats gold (95% CI +0.180 to +0.180).")
     assert values["selection_k"] == ("With the gold judge, the edge over the tuned DPO goes at temperature 0.1, from "
                                      "+0.130 at K=2 to +0.360 at K=25; at temperature 1, from +0.130 at K=2 to +0.360 "
                                      "at K=25.")

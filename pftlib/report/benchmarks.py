@@ -395,7 +395,8 @@ def selection_findings(result: dict):
            f"{gold['chosen words']:.2f}, its rejected ones {learned['rejected words']:.2f} against "
            f"{gold['rejected words']:.2f}. "
            + ("So the learned judge is not the better judge there (it is wrong more often and its pairs are closer "
-              f"under the verifier), yet its round scores higher: {learned_vs_gold[(t, k)]}."
+              f"under the verifier), yet its round's mean true reward is the higher; learned against gold: "
+              f"{learned_vs_gold[(t, k)]}."
               if learned["pair accuracy"] <= gold["pair accuracy"]
               and learned["gold margin"] <= gold["gold margin"] else
               "There the learned judge's pairs are at least as right, or as far apart, as the gold judge's."))
