@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import threading
+import time
+from dataclasses import replace
+
 from pftlib.llm import cache, trainers
 
 
@@ -30,13 +34,28 @@ def test_reuse_trains_once_then_copies_and_never_caches_without_a_folder(tmp_pat
     assert cache.reuse(tmp_path / "b", "k", train(tmp_path / "b")) is False  # trained, and stored
     assert cache.reuse(tmp_path / "c", "k", train(tmp_path / "c")) is True  # copied, not trained
     assert len(trained) == 2 and (tmp_path / "c" / "weights").read_text() == "w"
-    assert sorted(p.name for p in (tmp_path / "cache").iterdir()) == ["k"]  # no partial entry left
-    (tmp_path / "cache" / "k2").mkdir()  # another run stored k2 while this one trained it
-    (tmp_path / "cache" / "k2" / "theirs").write_text("t")
-    monkeypatch.setattr(type(tmp_path), "is_dir", lambda self: False if self.name == "k2" else self.exists())
-    assert cache.reuse(tmp_path / "d", "k2", train(tmp_path / "d")) is False
-    assert sorted(p.name for p in (tmp_path / "cache").iterdir()) == ["k", "k2"]
-    assert [p.name for p in (tmp_path / "cache" / "k2").iterdir()] == ["theirs"]  # the first entry stays
+    assert [p.name for p in (tmp_path / "cache").iterdir() if not p.name.endswith(".lock")] == ["k"]  # no partial
+
+
+def test_a_run_that_wants_an_entry_being_trained_waits_for_it_instead_of_training_it_again(tmp_path, monkeypatch):
+    monkeypatch.setenv(cache.CACHE_ENV, str(tmp_path / "cache"))
+    started, trained = threading.Event(), []
+
+    def train(folder):
+        def run():
+            trained.append(folder)
+            started.set()
+            time.sleep(0.5)  # the other run asks for the entry meanwhile
+            folder.mkdir()
+            (folder / "weights").write_text(folder.name)
+        return run
+
+    first = threading.Thread(target=cache.reuse, args=(tmp_path / "a", "k", train(tmp_path / "a")))
+    first.start()
+    started.wait()
+    assert cache.reuse(tmp_path / "b", "k", train(tmp_path / "b")) is True  # waited, then copied
+    first.join()
+    assert trained == [tmp_path / "a"] and (tmp_path / "b" / "weights").read_text() == "a"
 
 
 def test_a_workspace_reuses_sft_only_for_the_same_settings(tmp_path, monkeypatch):
@@ -53,3 +72,21 @@ def test_a_workspace_reuses_sft_only_for_the_same_settings(tmp_path, monkeypatch
     assert len(calls) == 2  # the second run copied the first's SFT; a changed n_sft trained again
     first, second = ((tmp_path / f"run{i}" / "SFT" / "model.safetensors").read_bytes() for i in (0, 1))
     assert first == second
+
+
+def test_a_tuned_search_is_reused_only_for_the_same_pairs(tmp_path, monkeypatch):
+    from pftlib.llm.config import Setup
+    from pftlib.llm.pipeline import Workspace
+
+    monkeypatch.setenv(cache.CACHE_ENV, str(tmp_path / "cache"))
+    calls = []
+    real = trainers.reward
+    monkeypatch.setattr(trainers, "reward", lambda *a, **kw: calls.append(kw) or real(*a, **kw))
+    setup = Setup(budget=2, size="tiny", rm_size="tiny", n_sft=50, n_pairs=20, n_eval=10, sft_epochs=1, rm_epochs=1,
+                  batch_size=16)
+    for i, s in enumerate((setup, setup, replace(setup, n_pairs=21))):
+        ws = Workspace(s, 0, tmp_path / f"run{i}")
+        ws.train_sft()
+        ws.tuned("RM")
+        assert ws.choices["RM"]["epochs"] in (1, 2) and set(ws.choices["RM"]["selection likelihood"]) == {1, 2}
+    assert len(calls) == 4  # two candidates; then copied; then other pairs: two candidates again

@@ -4,12 +4,14 @@ A key hashes everything that produced a checkpoint: the stage, its settings and 
 of ``pftlib`` itself, and the versions of torch, transformers and trl.  Change any of them and the
 stage trains again.  The cache lives in ``$PFT_CACHE_DIR`` (``pft`` sets ``.cache/pft`` in the
 book's checkout); without it nothing is cached.  An entry is copied into place under a temporary
-name and renamed, so an interrupted or concurrent run never leaves half an entry: when two runs
-train the same stage at once, the first rename wins and the other's copy is dropped.
+name and renamed, so an interrupted run never leaves half an entry.  Runs that want the same entry
+at once (``pft book`` runs chapters side by side) take turns on a lock file: one trains, the others
+wait and copy its entry, so no stage is trained twice.
 """
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import json
 import os
@@ -34,29 +36,36 @@ def code_version() -> str:
 
 
 def key(stage: str, seed: int, **settings) -> str:
-    """The cache key of a checkpoint: its stage, seed and settings (JSON-encoded), and the code."""
+    """The cache key of a checkpoint: its stage, seed and settings (JSON-encoded; a data set by
+    :func:`digest`, anything else by its ``repr``), and the code."""
     text = json.dumps({"stage": stage, "seed": seed, "settings": settings, "code": code_version()},
-                      sort_keys=True, default=repr)
+                      sort_keys=True, default=lambda v: digest(v) if hasattr(v, "to_dict") else repr(v))
     return hashlib.sha256(text.encode()).hexdigest()[:24]
+
+
+def digest(data) -> str:
+    """A hash of a data set's rows (a ``datasets.Dataset``): data that differ in any text or in
+    their order give different keys."""
+    return hashlib.sha256(json.dumps(data.to_dict(), sort_keys=True).encode()).hexdigest()
 
 
 def reuse(folder: Path, entry_key: str, train: Callable[[], object]) -> bool:
     """Fill ``folder`` from the cache entry ``entry_key`` if there is one; otherwise ``train()``
-    (which saves into ``folder``) and store a copy.  Returns whether the cache was used."""
+    (which saves into ``folder``) and store a copy.  Returns whether the cache was used.  While one
+    run trains an entry, others that want it wait for it."""
     root = os.environ.get(CACHE_ENV)
     if not root:
         train()
         return False
     entry = Path(root) / entry_key
-    if entry.is_dir():
-        shutil.copytree(entry, folder)
-        return True
-    train()
     entry.parent.mkdir(parents=True, exist_ok=True)
-    partial = Path(root) / f".{entry_key}.{os.getpid()}.partial"
-    shutil.copytree(folder, partial)
-    try:
+    with open(Path(root) / f".{entry_key}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes, or the process dies
+        if entry.is_dir():
+            shutil.copytree(entry, folder)
+            return True
+        train()
+        partial = Path(root) / f".{entry_key}.{os.getpid()}.partial"
+        shutil.copytree(folder, partial)
         partial.rename(entry)
-    except OSError:  # another run stored the same entry first
-        shutil.rmtree(partial)
     return False

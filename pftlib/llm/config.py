@@ -200,9 +200,9 @@ class Pipeline(Setup):
 @dataclass(frozen=True)
 class RewardStudy(Setup):
     """Chapter 5: three reward models by likelihood and best-of-N, and reward-model size against
-    policy size."""
+    policy size.  Its SFT, pairs, reward model and DPO are Chapter 4's (the same settings), so the
+    book trains them once (:mod:`pftlib.llm.cache`)."""
 
-    n_pairs: int = override(Setup, "n_pairs", 3000)
     max_n: int = option(25, "best-of-N: the largest N (the paper's 1, 2, 5, 10, 25 up to it)", low=1, high=256)
     grid_sizes: str = option("tiny,small", "sizes crossed in the RM-size vs policy-size grid (comma-separated, "
                              "from tiny, small, base)")
@@ -241,9 +241,9 @@ class Hypotheses(Setup):
 @dataclass(frozen=True)
 class GapClosers(Setup):
     """Chapter 7: the pipeline in three settings (Chapter 4's task, a one-word horizon, the ROUGE-L
-    verifier).  Three pipelines per seed: a smaller SFT set keeps the chapter within its 5 minutes."""
+    verifier).  Its first setting has Chapter 6's settings, so the book trains its SFT, reward model
+    and DPO once, for both (:mod:`pftlib.llm.cache`)."""
 
-    n_sft: int = override(Setup, "n_sft", 2500)
     n_pairs: int = override(Setup, "n_pairs", 1000)
 
 

@@ -91,7 +91,7 @@ def run_h1_h5(setup: Hypotheses, seed: int, workdir: Path) -> dict:
 
     for beta in setup.beta_sweep:  # H2: both routes at other betas (one epoch each), everything else equal
         other = Workspace(replace(setup, beta=beta), seed, workdir)
-        other.pairs = ws.pairs  # the same pairs (not resampled)
+        other.pairs, other.drawn = ws.pairs, ws.drawn  # the same pairs and online samples (not redrawn)
         other.train_dpo(swept("DPO", beta))
         other.online_round("SFT", rm, swept(ONLINE_SFT, beta))
         names += [swept("DPO", beta), swept(ONLINE_SFT, beta)]

@@ -20,18 +20,28 @@ from .preferences import Scorer, best_vs_worst
 from .rollout import sample_with_ends
 from .trainers import dpo
 
+Rollouts = tuple[list[list[str]], list[list[bool]]]
 
-def online_dpo_round(start: Path, tokenizer: PreTrainedTokenizerBase, prompts: list[str], judge: Scorer,
-                     k: int, temperature: float, max_new_tokens: int, out: Path, beta: float, seed: int = 0,
-                     **overrides: Any) -> tuple[PreTrainedModel, datasets.Dataset]:
-    """One round of the paper's online DPO from the policy saved at ``start``; returns the trained
-    policy (saved to ``out``) and the best-vs-worst pairs it was trained on."""
+
+def rollouts(start: Path, tokenizer: PreTrainedTokenizerBase, prompts: list[str], k: int, temperature: float,
+             max_new_tokens: int, seed: int = 0) -> Rollouts:
+    """``k`` completions per prompt from the policy saved at ``start``, and whether each ended."""
     if k < 2:
         raise ValueError(f"online DPO needs k >= 2 samples per prompt, got {k}")
     policy = causal_lm(tokenizer, str(start), seed)
-    samples, ended = sample_with_ends(policy, tokenizer, prompts, k, temperature, max_new_tokens, seed)
+    return sample_with_ends(policy, tokenizer, prompts, k, temperature, max_new_tokens, seed)
+
+
+def online_dpo_round(start: Path, tokenizer: PreTrainedTokenizerBase, prompts: list[str], judge: Scorer,
+                     k: int, temperature: float, max_new_tokens: int, out: Path, beta: float, seed: int = 0,
+                     drawn: Rollouts | None = None, **overrides: Any) -> tuple[PreTrainedModel, datasets.Dataset]:
+    """One round of the paper's online DPO from the policy saved at ``start``; returns the trained
+    policy (saved to ``out``) and the best-vs-worst pairs it was trained on.  ``drawn``: the
+    :func:`rollouts` of these settings, when already drawn (rounds that differ only in their judge
+    share them: the samples are the same)."""
+    samples, ended = drawn or rollouts(start, tokenizer, prompts, k, temperature, max_new_tokens, seed)
     pairs = best_vs_worst(prompts, samples, judge, ended)
     if len(pairs) == 0:
         raise ValueError("every prompt's samples scored alike: no preference pairs to train on")
-    reference = causal_lm(tokenizer, str(start), seed)
+    policy, reference = (causal_lm(tokenizer, str(start), seed) for _ in range(2))
     return dpo(policy, reference, tokenizer, pairs, out, beta, seed, **overrides), pairs

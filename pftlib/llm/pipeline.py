@@ -20,6 +20,7 @@ true reward (when the judge scores), and a Monte-Carlo KL to SFT.
 
 from __future__ import annotations
 
+import json
 import shutil
 from dataclasses import asdict
 from functools import cached_property
@@ -51,6 +52,8 @@ class Workspace:
     def __init__(self, setup: Setup, seed: int, workdir: Path):
         self.setup, self.seed, self.dir = setup, seed, Path(workdir)
         self.choices: dict[str, dict] = {}  # what :meth:`tuned` chose, per model
+        self.keys: dict[str, str] = {}  # the cache key of each model trained through the cache
+        self.drawn: dict[tuple, online.Rollouts] = {}  # online rollouts, shared by rounds that differ in judge
         models.pin_threads()
         self.source = setup.source
         self.tok = self.source.tokenizer(setup.model)
@@ -83,19 +86,26 @@ class Workspace:
                           "temperature": s.sample_temperature}}[stage]
         return {**shared, **own}
 
+    def cached(self, folder: str, train, stage: str, **settings: Any) -> None:
+        """``train()`` into ``folder``, or copy it from :mod:`pftlib.llm.cache` where a run of the
+        same stage, seed, source and ``settings`` (data sets count by their rows) trained it before;
+        the key is kept in ``keys``.  Never cached: runs from a pretrained ``model`` (a checkpoint may
+        change under the same name) and under ``accelerate launch`` (processes would copy at once)."""
+        if self.setup.model or process_group().num_processes > 1:
+            train()
+            return
+        self.keys[folder] = cache.key(stage, self.seed, source=self.source, **settings)
+        cache.reuse(self.dir / folder, self.keys[folder], train)
+
     def train_sft(self, name: str = "SFT", size: str | None = None) -> None:
-        """SFT from a fresh ``size`` model (default: the setup's) or the pretrained ``model``.  A fresh
-        model's SFT is shared through :mod:`pftlib.llm.cache` with every run of the same settings."""
+        """SFT from a fresh ``size`` model (default: the setup's) or the pretrained ``model``,
+        shared through the cache with every run of the same settings."""
         s = self.setup
         init = s.model or size or s.size
-        train = lambda: trainers.sft(models.causal_lm(self.tok, init, self.seed), self.tok,  # noqa: E731
-                                     self.source.sft_data(s.n_sft, self.seed), self.dir / name, self.seed,
-                                     **self.trl("sft"))
-        if s.model or process_group().num_processes > 1:  # a checkpoint folder may change under the same name,
-            train()  # and processes under `accelerate launch` would copy into one folder at once: never cache
-        else:
-            cache.reuse(self.dir / name, cache.key("sft", self.seed, source=self.source, init=init, n=s.n_sft,
-                                                   **self.trl("sft")), train)
+        self.cached(name, lambda: trainers.sft(models.causal_lm(self.tok, init, self.seed), self.tok,
+                                               self.source.sft_data(s.n_sft, self.seed), self.dir / name,
+                                               self.seed, **self.trl("sft")),
+                    "sft", init=init, n=s.n_sft, **self.trl("sft"))
 
     @cached_property
     def pairs(self) -> datasets.Dataset:
@@ -134,27 +144,42 @@ class Workspace:
     def tuned(self, name: str) -> int:
         """Train ``name`` ("RM", "DPO" or "Local RM") at each epoch count of the equal search budget
         (:mod:`pftlib.llm.tuning`), keep the one the held-out rule picks as ``name``, and record the
-        choice in ``self.choices``; returns the chosen epochs."""
-        train, epochs, kind = {"RM": (self.train_rm, self.setup.rm_epochs, "global"),
-                               "DPO": (self.train_dpo, 1, "implicit"),
-                               "Local RM": (self.train_local, 1, "local")}[name]
-        chosen, table = tuning.choose(name, epochs, lambda f, e: train(f, num_train_epochs=e),
-                                      lambda f: self.scorer(kind, f), self.selection_pairs)
+        choice in ``self.choices``; returns the chosen epochs.  The search is cached as a whole,
+        keyed by its data (the pairs and selection pairs, row by row), start and settings."""
+        s = self.setup
+        train, epochs, kind, stage = {"RM": (self.train_rm, s.rm_epochs, "global", "reward"),
+                                      "DPO": (self.train_dpo, 1, "implicit", "dpo"),
+                                      "Local RM": (self.train_local, 1, "local", "dpo")}[name]
+        search = self.dir / tuning.search_folder(name)
+
+        def run() -> None:
+            chosen, table = tuning.choose(name, epochs, lambda f, e: train(f, num_train_epochs=e),
+                                          lambda f: self.scorer(kind, f), self.selection_pairs)
+            (search / "choice.json").write_text(json.dumps({"epochs": chosen, "table": list(table.items())}))
+
+        start = {"sft": self.keys.get("SFT"), "beta": s.beta} if stage == "dpo" else {"init": s.rm_size}
+        self.cached(search.name, run, f"tuned {name}", epochs=epochs, pairs=self.pairs,
+                    selection=self.selection_pairs, **start, **self.trl(stage))
+        choice = json.loads((search / "choice.json").read_text())
         group = process_group()
         if group.is_main_process:  # under `accelerate launch`, one process copies and the others wait
-            shutil.copytree(self.dir / tuning.folder(name, chosen), self.dir / name)
+            shutil.copytree(self.dir / tuning.folder(name, choice["epochs"]), self.dir / name)
         group.wait_for_everyone()
-        self.choices[name] = {"epochs": chosen, "selection likelihood": table}
-        return chosen
+        self.choices[name] = {"epochs": choice["epochs"], "selection likelihood": dict(choice["table"])}
+        return choice["epochs"]
 
     def online_round(self, start: str, judge, name: str, prompts: list[str] | None = None) -> datasets.Dataset:
         """One round of the paper's online DPO on ``prompts`` (default: the training pairs'
         prompts); returns the best-vs-worst pairs it trained on."""
         s = self.setup
         prompts = list(self.pairs["prompt"]) if prompts is None else prompts
-        return online.online_dpo_round(self.dir / start, self.tok, prompts, judge, s.k,
-                                       s.sample_temperature, self.source.max_new_tokens, self.dir / name, s.beta,
-                                       self.seed, **self.trl("dpo"))[1]
+        which = (start, s.k, s.sample_temperature, tuple(prompts))
+        if which not in self.drawn:  # the same policy, prompts and seed draw the same samples
+            self.drawn[which] = online.rollouts(self.dir / start, self.tok, prompts, s.k, s.sample_temperature,
+                                                self.source.max_new_tokens, self.seed)
+        return online.online_dpo_round(self.dir / start, self.tok, prompts, judge, s.k, s.sample_temperature,
+                                       self.source.max_new_tokens, self.dir / name, s.beta, self.seed,
+                                       drawn=self.drawn[which], **self.trl("dpo"))[1]
 
     def trl_online(self, judge, name: str, start: str = "SFT"):
         prompts = datasets.Dataset.from_dict({"prompt": list(self.pairs["prompt"])})

@@ -30,9 +30,14 @@ def likelihood(score: Scorer, pairs: datasets.Dataset) -> float:
     return margins(score, pairs).sigmoid().mean().item()
 
 
+def search_folder(name: str) -> str:
+    """Where the search for ``name`` saves its candidates (one folder, cached as a whole)."""
+    return f"{name} search"
+
+
 def folder(name: str, epochs: int) -> str:
     """Where the candidate of ``name`` trained for ``epochs`` is saved."""
-    return f"{name} ({epochs} epochs)"
+    return f"{search_folder(name)}/{epochs} epochs"
 
 
 def choose(name: str, epochs: int, train: Callable[[str, int], None], scorer: Callable[[str], Scorer],

@@ -19,7 +19,7 @@ import yaml
 from ..environment import SEED_WORKERS_ENV, available_cores, scoped_env
 from ..report.charts import BOOK_PAGE_ENV
 from . import assets
-from .chapters import Chapter, by_stem
+from .chapters import START_ORDER, Chapter, by_stem
 from .execute import ChapterFailed, code_digest, execute, page_record
 
 CHAPTER_DIR = "book/chapters/"
@@ -90,15 +90,17 @@ def _run_one(chapter: Chapter, root: Path, params: dict, progress: bool) -> str 
 
 def execute_chapters(root: Path, quick: bool = False, force: bool = False, keep: bool = False,
                      jobs: int | None = None) -> None:
-    """Execute the out-of-date chapters, ``jobs`` at a time (default: one per core); chapters that
-    read other pages run after the rest, one at a time.  Raise :class:`BuildFailed` naming every
+    """Execute the out-of-date chapters, ``jobs`` at a time (default: one per core), started in
+    :data:`~pftlib.publish.chapters.START_ORDER`; chapters that read other pages run after the rest,
+    one at a time.  Raise :class:`BuildFailed` naming every
     failed chapter.  Each chapter runs in its own kernel, and the language-model chapters pin their
     thread count (:func:`pftlib.llm.models.pin_threads`), so side by side gives the same pages as
     one by one."""
     for path in remove_leftovers(root):
         print(f"[pft] removed {path.relative_to(root)}, left by an interrupted run", flush=True)
     jobs = jobs or default_jobs()
-    chapters = toc_chapters(root)
+    first = {ch.stem: i for i, ch in enumerate(START_ORDER)}
+    chapters = sorted(toc_chapters(root), key=lambda ch: first.get(ch.stem, len(first)))  # stable: then book order
     waves: dict[bool, list[tuple[Chapter, dict]]] = {False: [], True: []}
     for chapter in chapters:
         params = wanted_params(chapter, root, quick, keep)

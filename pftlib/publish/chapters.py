@@ -169,6 +169,9 @@ REPRODUCIBILITY = Chapter(
 
 #: The chapters that train language models (DESIGN.md: at most 5 minutes each at defaults on 2 cores).
 LANGUAGE_MODEL: tuple[Chapter, ...] = (PIPELINE, REWARD_MODELS, HYPOTHESES, GAP_CLOSERS)
+#: The order ``pft book`` starts chapters in (the rest follow in book order): the longest first, and
+#: Chapters 4 and 6 before 5 and 7, which reuse their cached checkpoints instead of training them.
+START_ORDER: tuple[Chapter, ...] = (PIPELINE, HYPOTHESES, REWARD_MODELS, GAP_CLOSERS)
 # The numbered chapters: each ends with exercises whose solutions run with the page.
 TEACHING: tuple[Chapter, ...] = (LIKELIHOOD, ALL_ROADS, GAP, *LANGUAGE_MODEL)
 
