@@ -1,11 +1,11 @@
 """`pft book` from a fresh clone of HEAD: cold (install, every chapter at its defaults, the HTML),
 then warm (nothing changed), with each chapter's own runtime.
 
-    .venv/bin/python benchmarks/build.py               # about 12 minutes on 2 cores
+    .venv/bin/python benchmarks/build.py               # about 17 minutes on 2 cores
     .venv/bin/python benchmarks/build.py --keep DIR    # build in DIR and keep it (to read the pages)
 
-Targets (DESIGN.md and the language-model issue): cold at most 15 minutes, warm under 2 minutes,
-each language-model chapter at most 5 minutes.
+Targets (DESIGN.md, and ``pftlib.report.benchmarks`` which judges against them): cold at most 12
+minutes, warm under 2 minutes, each language-model chapter at most 5 minutes.
 """
 
 from __future__ import annotations
