@@ -40,7 +40,7 @@ def test_list_json_is_every_schema_and_version_is_the_package_version(checkout):
 
 
 @pytest.mark.parametrize("args, message", [
-    (["-p", "beta", "-1"], "parameter 'beta': got -1.0; allowed: a number in (0, 100]"),
+    (["-p", "beta", "-1"], "parameter 'beta': got -1.0; allowed: a number in [0.01, 100]"),
     (["-p", "H", "two"], "parameter 'H': got 'two', which is not an integer"),
     (["-p", "gamma", "1"], "unknown parameter 'gamma'"),
     (["-p", "V", "16", "-p", "H", "20"], "keep V**H <= 1,048,576"),

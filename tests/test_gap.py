@@ -39,9 +39,9 @@ def test_the_measured_gap_is_checking_minus_generating_on_the_same_pairs():
 def test_the_held_out_rule_keeps_the_candidate_with_the_highest_selection_likelihood():
     trained = []
     # the candidate trained for e epochs scores its chosen completions e - 1.5 higher: 2 epochs wins
-    scorer = lambda folder: (lambda p, c: [(int(folder.split("(")[1].split()[0]) - 1.5) * len(x) for x in c])  # noqa: E731
+    scorer = lambda folder: (lambda p, c: [(int(folder.split("/")[1].split()[0]) - 1.5) * len(x) for x in c])  # noqa: E731
     epochs, table = tuning.choose("DPO", 1, lambda folder, e: trained.append((folder, e)), scorer, PAIRS)
-    assert trained == [("DPO (1 epochs)", 1), ("DPO (2 epochs)", 2)] and epochs == 2
+    assert trained == [("DPO search/1 epochs", 1), ("DPO search/2 epochs", 2)] and epochs == 2
     assert table[2] > 0.5 > table[1]
     flat = lambda folder: (lambda p, c: [0.0] * len(c))  # noqa: E731
     assert tuning.choose("RM", 6, lambda f, e: None, flat, PAIRS)[0] == 6  # a tie keeps the first

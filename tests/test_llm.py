@@ -130,6 +130,9 @@ def test_best_vs_worst_pairs_and_labels_on_a_fake_scorer():
     assert len(preferences.best_vs_worst(["p"], [[" a", " b c"]], by_length, [[False, False]])) == 0
     labelled = preferences.labelled_pairs(["p"] * 200, [[" a b", " a"]] * 200, by_length, temperature=0.05, seed=0)
     assert set(labelled["chosen"]) == {" a b"}
+    for order in ([" a b", " a"], [" a", " a b"]):  # near zero the draw is the verifier's order, no overflow
+        near_zero = preferences.labelled_pairs(["p"] * 20, [order] * 20, by_length, 1e-300, seed=0)
+        assert set(near_zero["chosen"]) == {" a b"}
     noisy = preferences.labelled_pairs(["p"] * 2000, [[" a b", " a"]] * 2000, by_length, temperature=1.0, seed=0)
     assert abs(list(noisy["chosen"]).count(" a b") / 2000 - 1 / (1 + torch.e ** -1)) < 0.04
     with pytest.raises(ValueError, match="temperature"):

@@ -18,11 +18,12 @@ def test_allowed_ranges_read_well():
 
 @pytest.mark.parametrize("text, fragment", [
     ("-1", "got -1.0"), ("0", "got 0.0"), ("abc", "not a number"), ("nan", "got nan"), ("1e9", "got 1000000000.0"),
+    ("1e-300", "got 1e-300"),  # below the floor where the exact numbers stay finite
 ])
 def test_bad_beta_is_rejected_with_its_range(text, fragment):
     with pytest.raises(ParameterError) as err:
         LIKELIHOOD.schema.parse([("beta", text)])
-    assert "'beta'" in str(err.value) and "(0, 100]" in str(err.value) and fragment in str(err.value)
+    assert "'beta'" in str(err.value) and "[0.01, 100]" in str(err.value) and fragment in str(err.value)
 
 
 def test_types_are_strict():

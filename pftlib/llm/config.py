@@ -124,8 +124,8 @@ class Setup:
     label_temperature: float = option(0.05, "temperature of the Bradley-Terry draw that labels the synthetic pairs "
                                       "(lower: labels follow the verifier more closely)", low=0, high=10, low_open=True)
     rm_epochs: int = option(6, "global reward-model epochs E: the held-out rule chooses E or 2E", low=1, high=100)
-    sample_temperature: float = option(1.0, "sampling temperature (pairs, online DPO, best-of-N)", low=0, high=5,
-                                       low_open=True)
+    sample_temperature: float = option(1.0, "sampling temperature (pairs, online DPO, best-of-N); below 0.01 sampling "
+                                       "is greedy in all but name, and a prompt's samples coincide", low=0.01, high=5)
     k: int = option(8, "online DPO: samples per prompt (best vs worst; the paper uses 25)", low=2, high=64)
     report_to: str = option("none", "experiment trackers TRL reports training to: none, or a comma-separated list "
                             "such as tensorboard (logs under runs/, or $PFT_LOG_DIR) or wandb")

@@ -42,6 +42,7 @@ def online_dpo_round(start: Path, tokenizer: PreTrainedTokenizerBase, prompts: l
     samples, ended = drawn or rollouts(start, tokenizer, prompts, k, temperature, max_new_tokens, seed)
     pairs = best_vs_worst(prompts, samples, judge, ended)
     if len(pairs) == 0:
-        raise ValueError("every prompt's samples scored alike: no preference pairs to train on")
+        raise ValueError(f"every prompt's {k} samples scored alike, so online DPO has no pair to train on: sample "
+                         f"more varied completions (a higher sample_temperature than {temperature:g}, or a larger k)")
     policy, reference = (causal_lm(tokenizer, str(start), seed) for _ in range(2))
     return dpo(policy, reference, tokenizer, pairs, out, beta, seed, **overrides), pairs

@@ -23,7 +23,8 @@ def labelled_pairs(prompts: list[str], samples: list[list[str]], score: Scorer, 
     sa, sb = score(prompts, a), score(prompts, b)
     rows: dict[str, list[str]] = {"prompt": [], "chosen": [], "rejected": []}
     for p, x, y, u, v in zip(prompts, a, b, sa, sb):
-        first = rng.random() < 1 / (1 + math.exp(-(u - v) / temperature))
+        z = -(u - v) / temperature
+        first = rng.random() < (0.0 if z > 700 else 1 / (1 + math.exp(z)))  # past 709 exp overflows; P is 0
         rows["prompt"].append(p)
         rows["chosen"].append(x if first else y)
         rows["rejected"].append(y if first else x)

@@ -16,7 +16,7 @@ from ..params import Constraint, Param, ParameterError, Schema, params_of, schem
 from ..theory.all_roads import AllRoads
 from ..theory.compare import Relabelling
 from ..theory.gap_dial import GapDial
-from ..theory.tree import size_rule
+from ..theory.tree import SCALE_FLOOR, size_rule
 
 
 @dataclass(frozen=True)
@@ -53,8 +53,8 @@ LIKELIHOOD = Chapter(
         params=(
             Param("V", int, 3, "vocabulary size (tokens per step)", low=2, high=16),
             Param("H", int, 4, "horizon: tokens per completion", low=1, high=20),
-            Param("beta", float, 0.5, "KL-regularisation strength", low=0, high=100, low_open=True),
-            Param("reward_scale", float, 2.0, "standard deviation of the true reward", low=0, high=50, low_open=True),
+            Param("beta", float, 0.5, "KL-regularisation strength", low=SCALE_FLOOR, high=100),
+            Param("reward_scale", float, 2.0, "standard deviation of the true reward", low=SCALE_FLOOR, high=50),
             Param("n_pairs", int, 2000, "number of labelled preference pairs for DPO", low=1, high=1_000_000),
             Param("n_policies", int, 200, "random policies in the projection check", low=1, high=10_000),
             Param("seed", int, 0, "random seed", low=0, high=2**31 - 1),

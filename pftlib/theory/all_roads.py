@@ -21,7 +21,7 @@ from .fit import Demos, fit_dpo, fit_irl, fit_online, fit_sft
 from .preferences import components, dpo_loss, local_reward, sample_pairs
 from .rewards import Tabular
 from .soft_rl import soft_optimal
-from .tree import DTYPE, Tree, log_probs, size_rule
+from .tree import DTYPE, SCALE_FLOOR, Tree, log_probs, size_rule
 
 
 @dataclass(frozen=True)
@@ -29,8 +29,8 @@ class AllRoads:
     V: int = option(3, "vocabulary size (tokens per step)", low=2, high=8)
     H: int = option(3, "horizon: tokens per completion", low=1, high=12)
     prompts: int = option(2, "number of prompts", low=1, high=4)
-    beta: float = option(0.5, "KL-regularisation strength", low=0, high=100, low_open=True)
-    reward_scale: float = option(2.0, "standard deviation of the true reward", low=0, high=50, low_open=True)
+    beta: float = option(0.5, "KL-regularisation strength", low=SCALE_FLOOR, high=100)
+    reward_scale: float = option(2.0, "standard deviation of the true reward", low=SCALE_FLOOR, high=50)
     pseudocount: float = option(0.1, "pseudo-observations of each outcome per compared pair", low=0, high=10,
                                 low_open=True)
     max_pairs: int = option(1000, "largest number of preference pairs in the sweep", low=10, high=100_000)

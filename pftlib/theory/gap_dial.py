@@ -19,7 +19,7 @@ from .fit import fit_dpo, fit_online, fit_proper
 from .optimize import recording
 from .rewards import reward_class
 from .soft_rl import soft_optimal
-from .tree import DTYPE, Tree, log_probs, size_rule, token_log_probs
+from .tree import DTYPE, SCALE_FLOOR, Tree, log_probs, size_rule, token_log_probs
 
 #: The routes of the dial, as the page labels them.
 ROUTES = {"online, simple verifier (RLHF)": "online", "offline (DPO)": "offline",
@@ -30,9 +30,8 @@ ROUTES = {"online, simple verifier (RLHF)": "online", "offline (DPO)": "offline"
 class GapDial:
     V: int = option(2, "vocabulary size (tokens per step)", low=2, high=4)
     max_horizon: int = option(8, "the gap dial turns H from 1 up to this", low=1, high=12)
-    beta: float = option(0.5, "KL-regularisation strength", low=0, high=100, low_open=True)
-    reward_scale: float = option(1.0, "standard deviation of the true verifier weights", low=0, high=50,
-                                 low_open=True)
+    beta: float = option(0.5, "KL-regularisation strength", low=SCALE_FLOOR, high=100)
+    reward_scale: float = option(1.0, "standard deviation of the true verifier weights", low=SCALE_FLOOR, high=50)
     pseudocount: float = option(0.01, "pseudo-observations of each outcome per compared pair", low=0, high=10,
                                 low_open=True)
     max_pairs: int = option(1000, "largest number of preference pairs", low=30, high=100_000)

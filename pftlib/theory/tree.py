@@ -14,6 +14,11 @@ from dataclasses import dataclass
 import torch
 
 DTYPE = torch.float64
+#: The smallest KL strength beta and reward scale the theory chapters accept.  Far below it the
+#: exact numbers leave float64 (``-p beta 1e-300`` published a NaN correlation, ``-p reward_scale
+#: 1e-300`` an infinite one); at this floor against the largest scale (50), and the reverse, every
+#: theory chapter's numbers are finite (checked with ``pft run CHAPTER --quick``).
+SCALE_FLOOR = 0.01
 
 Logits = list[torch.Tensor]
 
