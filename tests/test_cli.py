@@ -180,6 +180,27 @@ def test_an_interrupted_chapter_fails_by_name_and_leaves_no_stale_page(checkout,
     assert not page.exists() and not list(page.parent.glob(".*partial*"))
 
 
+def test_an_interrupted_book_starts_no_further_chapter(checkout, monkeypatch):
+    """Ctrl-C during `pft book` reaches the build as KeyboardInterrupt from a running chapter: the
+    chapters still queued are cancelled, not run one after another before pft exits."""
+    import time
+
+    from pftlib.publish import build
+
+    started = []
+
+    def run_one(chapter, root, params, progress):
+        started.append(chapter.slug)
+        if len(started) == 1:
+            raise KeyboardInterrupt
+        time.sleep(0.5)
+
+    monkeypatch.setattr(build, "_run_one", run_one)
+    with pytest.raises(KeyboardInterrupt):
+        build.execute_chapters(checkout, quick=True, force=True, jobs=2)
+    assert len(started) <= 3 < len(build.toc_chapters(checkout))  # the interrupted one and those beside it
+
+
 def test_out_never_replaces_a_source_and_must_be_writable_and_pft_knows_its_own_project(checkout, tmp_path):
     source = (checkout / "notebooks" / "03_gap.ipynb").read_text()
     (checkout / "a-file").write_text("not a folder")

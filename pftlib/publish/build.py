@@ -7,7 +7,10 @@ Jupyter Book 1 with warnings as errors, so a broken page fails the build.
 
 from __future__ import annotations
 
+import contextlib
+import os
 import shutil
+import signal
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -78,6 +81,7 @@ def default_jobs() -> int:
 
 def _run_one(chapter: Chapter, root: Path, params: dict, progress: bool) -> str | None:
     """Execute one chapter; return the failure message, or None on success."""
+    print(f"[pft] {chapter.slug}: executing {chapter.source(root).relative_to(root)}", flush=True)
     try:
         meta = execute(chapter, root, params, progress=progress)
     except ChapterFailed as err:
@@ -86,6 +90,17 @@ def _run_one(chapter: Chapter, root: Path, params: dict, progress: bool) -> str 
         return str(err)
     print(f"[pft] {chapter.slug}: done in {meta['provenance']['wall_s']:.1f} s", flush=True)
     return None
+
+
+def _stop_kernels() -> None:
+    """Stop the kernels this process started.  Each leads a session of its own (with its seed
+    workers), so Ctrl-C in a terminal never reaches them: without this, ``pft book`` would wait for
+    every running chapter to finish."""
+    import psutil
+
+    for child in psutil.Process().children():
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(child.pid, signal.SIGTERM)
 
 
 def execute_chapters(root: Path, quick: bool = False, force: bool = False, keep: bool = False,
@@ -117,12 +132,16 @@ def execute_chapters(root: Path, quick: bool = False, force: bool = False, keep:
     failures = []
     with scoped_env(**threads, **{BOOK_PAGE_ENV: "1", SEED_WORKERS_ENV: n}):
         for readers, wave in waves.items():  # readers of pages last, one at a time: they read each other
-            with ThreadPoolExecutor(max_workers=1 if readers else jobs) as pool:
-                running = []
-                for chapter, params in wave:
-                    print(f"[pft] {chapter.slug}: executing {chapter.source(root).relative_to(root)}", flush=True)
-                    running.append(pool.submit(_run_one, chapter, root, params, progress=jobs == 1))
+            pool = ThreadPoolExecutor(max_workers=1 if readers else jobs)
+            try:
+                running = [pool.submit(_run_one, chapter, root, params, progress=jobs == 1) for chapter, params in wave]
                 failures += [err for job in running if (err := job.result())]
+            except KeyboardInterrupt:  # Ctrl-C: no chapter starts, and the running ones fail now, by name
+                pool.shutdown(wait=False, cancel_futures=True)
+                _stop_kernels()
+                pool.shutdown()
+                raise
+            pool.shutdown()
     if failures:
         raise BuildFailed("\n".join(failures))
 
