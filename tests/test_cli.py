@@ -81,6 +81,7 @@ def test_unknown_chapter_and_missing_checkout(checkout, tmp_path):
 def test_run_writes_an_executed_notebook_with_provenance_and_a_reproduce_box(checkout):
     result = pft("run", "1", "--quick", "-p", "beta", "2", "--out", "out/", "--no-progress", cwd=checkout)
     assert result.returncode == 0, result.stderr
+    assert "WARNING" not in result.stderr, result.stderr  # no kernel warning a reader cannot act on
     page = checkout / "out" / "01_likelihood.ipynb"
     nb = nbformat.read(page, as_version=4)
     meta = nb.metadata["pftlib"]

@@ -21,6 +21,7 @@ from typing import Any
 
 import nbformat
 import papermill as pm
+from traitlets.config import Config
 
 from ..environment import scoped_env
 from ..llm.cache import CACHE_ENV
@@ -31,6 +32,10 @@ from .parameters_cell import TAG as PARAMETERS_TAG
 from .setup_cell import launch_commit, repository_url, stamp
 
 PACKAGE = Path(__file__).resolve().parents[1]
+
+#: Kernels talk to ``pft`` over local sockets where the system has them: no network port is opened,
+#: so the kernel has nothing to warn about ("running over TCP without encryption").
+KERNEL_CONFIG = Config({"KernelManager": {"transport": "ipc"}} if os.name == "posix" else {})
 
 
 class ChapterFailed(RuntimeError):
@@ -172,7 +177,7 @@ def execute(chapter: Chapter, root: Path, params: dict[str, Any], out: Path | No
         with scoped_env(**{BOOK_PAGE_ENV: "1" if out == chapter.page(root) else "0"}):  # charts: site or anywhere
             pm.execute_notebook(
                 str(chapter.source(root)), tmp, parameters=params, cwd=str(root),
-                kernel_name="python3", progress_bar=progress, log_output=False,
+                kernel_name="python3", progress_bar=progress, log_output=False, config=KERNEL_CONFIG,
             )
         nb = nbformat.read(tmp, as_version=4)
     except pm.PapermillExecutionError as err:
