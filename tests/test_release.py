@@ -1,4 +1,4 @@
-"""What a release carries: a citation file that validates, versions that agree, a changelog."""
+"""What a release carries: a citation file that validates, versions that agree, a changelog, a license."""
 
 from __future__ import annotations
 
@@ -19,6 +19,13 @@ def test_citation_file_validates_and_agrees_with_the_package_and_the_bibliograph
     bib = (ROOT / "references.bib").read_text()
     paper = re.search(r"@article\{swamy2025roads,\s*title\s*=\s*\{(.+?)\},", bib).group(1)
     assert cff["references"][0]["title"] == paper and "2503.01067" in cff["references"][0]["url"]
+
+
+def test_the_license_file_matches_the_package_and_the_citation_and_covers_the_prose():
+    text = (ROOT / "LICENSE").read_text()
+    assert text.startswith("MIT License") and "CC BY 4.0" in text and "book/" in text
+    assert tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["license"] == {"text": "MIT"}
+    assert yaml.safe_load((ROOT / "CITATION.cff").read_text())["license"] == "MIT"
 
 
 def test_the_changelog_names_the_current_version():
