@@ -28,6 +28,14 @@ def test_the_license_file_matches_the_package_and_the_citation_and_covers_the_pr
     assert yaml.safe_load((ROOT / "CITATION.cff").read_text())["license"] == "MIT"
 
 
+def test_the_zenodo_record_says_what_the_citation_file_says():
+    zenodo = json.loads((ROOT / ".zenodo.json").read_text())
+    cff = yaml.safe_load((ROOT / "CITATION.cff").read_text())
+    assert zenodo["title"] == cff["title"] and zenodo["license"] == cff["license"]
+    assert [c["name"] for c in zenodo["creators"]] == [a["name"] for a in cff["authors"]]
+    assert "2503.01067" in zenodo["related_identifiers"][0]["identifier"]
+
+
 def test_the_changelog_names_the_current_version():
     version = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["version"]
     assert f"## [{version}]" in (ROOT / "CHANGELOG.md").read_text()
