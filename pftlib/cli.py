@@ -82,6 +82,14 @@ def enter_root() -> Path:
     return root
 
 
+def requested(chapter, quick: bool, params_file: Path | None, pairs: list[tuple[str, str]]) -> dict:
+    """A run's checked parameters: the defaults, then the small profile (``--quick``), then the
+    file's values (``-f``), then each ``-p``: a later source wins."""
+    base = dict(chapter.schema.quick) if quick else {}
+    from_file = chapter.schema.parse_file(params_file) if params_file else {}
+    return chapter.schema.validate({**base, **from_file, **chapter.schema.parse(pairs)})
+
+
 def cmd_run(args: argparse.Namespace) -> None:
     chapter = find(args.chapter)
     out = Path(args.out).resolve() if args.out else None  # relative to where pft was called
@@ -89,9 +97,9 @@ def cmd_run(args: argparse.Namespace) -> None:
         out = out / f"{chapter.stem}.ipynb"
     if out is not None and out.suffix != ".ipynb":
         raise UsageError(f"--out must be a folder or a .ipynb path, got {args.out}")
+    recipe = Path(args.params_file).resolve() if args.params_file else None  # relative to where pft was called
     root = enter_root()
-    base = dict(chapter.schema.quick) if args.quick else {}
-    params = chapter.schema.validate({**base, **chapter.schema.parse(args.param or [])})
+    params = requested(chapter, args.quick, recipe, args.param or [])
     if not params.get("from_json"):  # a hub data set that cannot be had stops here, not in the kernel
         try:
             check_datasets(params)
@@ -144,6 +152,8 @@ def parser() -> argparse.ArgumentParser:
     run.add_argument("chapter", help="slug, notebook name or number (see pft list)")
     run.add_argument("-p", "--param", nargs=2, action="append", metavar=("NAME", "VALUE"),
                      help="set a parameter (repeatable)")
+    run.add_argument("-f", "--params-file", metavar="FILE",
+                     help="a YAML file of `name: value` lines (a recipe such as recipes/paper-1.4b.yaml); -p wins")
     run.add_argument("--out", help="write the executed notebook here instead of the book's page")
     run.add_argument("--quick", action="store_true", help="start from the chapter's small profile")
     run.add_argument("--no-progress", action="store_true", help="no progress bar")

@@ -172,6 +172,24 @@ class Schema:
         """Parse ``(name, text)`` pairs from the command line into checked values."""
         return {name: self.get(name).parse(text) for name, text in pairs}
 
+    def parse_file(self, path: str | Path) -> dict[str, Any]:
+        """The values a YAML file of ``name: value`` lines sets (papermill's ``-f``, TRL's
+        ``--config``), each read as its text and checked as ``-p name value`` would be.  Raises
+        :class:`ParameterError` naming the file: unreadable, not a mapping, or a bad value."""
+        import yaml
+
+        try:
+            data = yaml.safe_load(Path(path).read_text())
+        except (OSError, UnicodeDecodeError, yaml.YAMLError) as err:
+            raise ParameterError(f"-f {path}: not a readable YAML file ({err})") from None
+        if not isinstance(data, dict):
+            raise ParameterError(f"-f {path}: must map parameter names to values, one per line, as in `beta: 0.2`")
+        text = lambda v: "" if v is None else str(v).lower() if isinstance(v, bool) else str(v)  # noqa: E731
+        try:
+            return self.parse([(str(name), text(value)) for name, value in data.items()])
+        except ParameterError as err:
+            raise ParameterError(f"-f {path}: {err}") from None
+
     def validate(self, values: Mapping[str, Any]) -> dict[str, Any]:
         """Check a full or partial set of values; missing ones take their defaults."""
         out = self.defaults()

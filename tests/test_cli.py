@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+import re
 
 import nbformat
 import pytest
 from conftest import ROOT, pft
 
+from pftlib.params import ParameterError
 from pftlib.publish.chapters import CHAPTERS, LIKELIHOOD
 from pftlib.publish.execute import ChapterFailed, execute
 
@@ -179,6 +181,34 @@ def test_an_interrupted_chapter_fails_by_name_and_leaves_no_stale_page(checkout,
         run.execute(GAP, checkout, GAP.schema.defaults(), progress=False)
     _one_failure_line(f"pft: failed: {err.value}", "interrupted", "import time")
     assert not page.exists() and not list(page.parent.glob(".*partial*"))
+
+
+def test_a_params_file_is_checked_like_p_and_p_wins(tmp_path):
+    from pftlib.cli import main, requested
+    from pftlib.publish.chapters import PIPELINE
+
+    recipe = tmp_path / "recipe.yaml"
+    recipe.write_text("beta: 0.2\nn_pairs: 500\ntrl_online: true\nlearning_rate: 3e-5\n")
+    got = requested(PIPELINE, True, recipe, [("n_pairs", "60")])
+    assert (got["beta"], got["n_pairs"], got["trl_online"], got["learning_rate"]) == (0.2, 60, True, 3e-5)
+    assert got["size"] == PIPELINE.schema.quick["size"]  # the small profile, under the file
+    for text, says in (("beta: -1\n", "parameter 'beta': got -1.0"), ("gamma: 1\n", "unknown parameter 'gamma'"),
+                       ("- beta\n", "must map parameter names to values"), ("beta: [1\n", "not a readable YAML")):
+        recipe.write_text(text)
+        with pytest.raises(ParameterError, match=f"-f {recipe}: .*{re.escape(says)}"):
+            requested(PIPELINE, False, recipe, [])
+    assert main(["run", "pipeline", "-f", str(recipe)]) == 2  # from the command line: exit 2, no kernel
+
+
+def test_the_paper_recipe_holds_valid_values_for_the_pipeline_and_the_launcher():
+    from pftlib.llm import experiments
+    from pftlib.params import schema_of
+    from pftlib.publish.chapters import PIPELINE
+
+    recipe = ROOT / "recipes" / "paper-1.4b.yaml"
+    assert PIPELINE.schema.parse_file(recipe) == schema_of(experiments.CONFIGS["pipeline"]).parse_file(recipe)
+    assert PIPELINE.schema.parse_file(recipe)["k"] == 25
+    assert "recipes/paper-1.4b.yaml" in (ROOT / "book" / "paper_scale.md").read_text()
 
 
 def test_an_interrupted_book_starts_no_further_chapter(checkout, monkeypatch):

@@ -1,6 +1,7 @@
 """Run a language-model experiment outside its chapter, on one or many devices.
 
     python -m pftlib.llm.launch pipeline -p size tiny --out runs/pipeline.json
+    python -m pftlib.llm.launch pipeline -f recipes/paper-1.4b.yaml -p judge rm:runs/gold-rm --out runs/1.4b.json
     accelerate launch --multi_gpu --num_processes 8 -m pftlib.llm.launch pipeline \\
         -p model EleutherAI/pythia-1.4b-deduped -p sft_dataset trl-lib/tldr \\
         -p pref_dataset trl-lib/tldr-preference -p judge rm:path/to/gold-rm --out runs/1.4b.json
@@ -33,6 +34,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m pftlib.llm.launch", description=__doc__.split("\n\n")[0])
     parser.add_argument("experiment", choices=list(experiments.CONFIGS))
     parser.add_argument("-p", "--param", nargs=2, action="append", default=[], metavar=("NAME", "VALUE"))
+    parser.add_argument("-f", "--params-file", type=Path, metavar="FILE",
+                        help="a YAML file of `name: value` lines (a recipe such as recipes/paper-1.4b.yaml); -p wins")
     parser.add_argument("--out", type=Path, required=True, help="where the results JSON goes")
     parser.add_argument("--workdir", type=Path, help="where models are saved (default: a temporary folder)")
     try:
@@ -42,7 +45,8 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     args = parser.parse_args(rest)
     try:
-        params = schema_of(experiments.CONFIGS[args.experiment]).parse(pairs)
+        schema = schema_of(experiments.CONFIGS[args.experiment])
+        params = {**(schema.parse_file(args.params_file) if args.params_file else {}), **schema.parse(pairs)}
         config = experiments.config(args.experiment, params)
         check_writable(args.out)  # before hours of training, not after
         check_datasets(params)
