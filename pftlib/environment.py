@@ -10,6 +10,9 @@ from contextlib import contextmanager
 #: How many seeds of a language-model chapter run side by side (``pft book`` sets its cores per
 #: chapter; :func:`pftlib.llm.experiments.seed_workers` reads it).
 SEED_WORKERS_ENV = "PFT_SEED_WORKERS"
+#: Set to 1 while a chapter is executed as a page of the book (``pft``): its charts then embed
+#: their specs for the site's vendored renderer (:mod:`pftlib.report.charts` reads it).
+BOOK_PAGE_ENV = "PFT_BOOK_PAGE"
 
 
 def available_cores() -> int:

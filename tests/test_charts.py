@@ -10,7 +10,8 @@ import altair as alt
 import pandas as pd
 import pytest
 
-from pftlib.report.charts import BOOK_PAGE_ENV, VEGALITE_MIMETYPES, Figure
+from pftlib.environment import BOOK_PAGE_ENV
+from pftlib.report.charts import VEGALITE_MIMETYPES, Figure
 
 
 def chart() -> alt.Chart:

@@ -19,8 +19,7 @@ from pathlib import Path
 
 import yaml
 
-from ..environment import SEED_WORKERS_ENV, available_cores, scoped_env
-from ..report.charts import BOOK_PAGE_ENV
+from ..environment import BOOK_PAGE_ENV, SEED_WORKERS_ENV, available_cores, scoped_env
 from . import assets
 from .chapters import START_ORDER, Chapter, by_stem
 from .execute import ChapterFailed, code_digest, execute, page_record

@@ -23,10 +23,9 @@ import nbformat
 import papermill as pm
 from traitlets.config import Config
 
-from ..environment import scoped_env
+from ..environment import BOOK_PAGE_ENV, scoped_env
 from ..llm.cache import CACHE_ENV
 from ..provenance import record
-from ..report.charts import BOOK_PAGE_ENV
 from .chapters import Chapter
 from .parameters_cell import TAG as PARAMETERS_TAG
 from .setup_cell import launch_commit, repository_url, stamp

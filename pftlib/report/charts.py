@@ -26,12 +26,12 @@ import altair as alt
 import pandas as pd
 import vl_convert as vlc
 
+from ..environment import BOOK_PAGE_ENV
+
 _COUNTER = itertools.count()
 
 PALETTE = ["#1f5f8b", "#d1495b", "#edae49", "#00798c", "#66a182", "#8d96a3"]
-ROUTE_COLORS = {"online": "#d1495b", "offline": "#1f5f8b"}
 
-BOOK_PAGE_ENV = "PFT_BOOK_PAGE"
 # Altair 6 writes Vega-Lite 6 specs; JupyterLab 4 and VS Code register the v5 mimetype, whose
 # renderer draws the book's charts (they use no v6-only feature), so both are offered.
 VEGALITE_MIMETYPES = ("application/vnd.vegalite.v6+json", "application/vnd.vegalite.v5+json")
