@@ -1,5 +1,8 @@
 """The ``pft`` command: list chapters and parameters, run one chapter, build the book.
 
+It answers at once: ``--help``, ``list`` and every parameter error load neither torch,
+transformers, datasets nor altair; papermill and the chapters' libraries load only to execute.
+
 Exit codes: 0 success, 1 a chapter or the HTML build failed, 2 bad usage or parameters
 (nothing executed, nothing written).
 """
@@ -16,9 +19,8 @@ from pathlib import Path
 
 from .llm.judges import check_datasets
 from .params import ParameterError, check_writable, take_params
-from .publish.build import BuildFailed, build_html, execute_chapters
 from .publish.chapters import CHAPTERS, find
-from .publish.execute import ChapterFailed, execute
+from .publish.failures import BuildFailed, ChapterFailed
 
 
 class UsageError(Exception):
@@ -110,6 +112,8 @@ def cmd_run(args: argparse.Namespace) -> None:
             raise UsageError(f"--out {args.out} is inside notebooks/, where the source notebooks live: an executed "
                              "page there would replace a chapter's source")
         check_writable(out)
+    from .publish.execute import execute  # papermill: loaded once the parameters are known good
+
     meta = execute(chapter, root, params, out=out, progress=not args.no_progress)
     where = out or chapter.page(root)
     print(f"[pft] wrote {where} in {meta['provenance']['wall_s']:.1f} s; reproduce with: {meta['command']}")
@@ -119,6 +123,8 @@ def cmd_book(args: argparse.Namespace) -> None:
     if args.jobs is not None and args.jobs < 1:
         raise UsageError(f"--jobs must be at least 1, got {args.jobs}")
     root = enter_root()
+    from .publish.build import build_html, execute_chapters
+
     execute_chapters(root, quick=args.quick, force=args.force, keep=args.keep_params, jobs=args.jobs)
     site = build_html(root)
     print(f"[pft] the book is at {site / 'index.html'}")

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import re
+import subprocess
+import sys
 
 import nbformat
 import pytest
@@ -183,6 +185,23 @@ def test_an_interrupted_chapter_fails_by_name_and_leaves_no_stale_page(checkout,
     assert not page.exists() and not list(page.parent.glob(".*partial*"))
 
 
+def test_the_command_line_answers_without_loading_torch_transformers_datasets_or_altair():
+    """`pft --help`, `pft list` and parameter errors import none of the heavy libraries (this
+    checks imports, not time; benchmarks/cli.py times them)."""
+    code = """
+import contextlib, io, sys
+from pftlib.cli import main
+with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
+    with contextlib.suppress(SystemExit):
+        main(["--help"])
+    codes = [main(argv) for argv in (["list"], ["list", "--json"], ["run", "likelihood", "-p", "beta", "-1"],
+                                     ["run", "pipeline", "-p", "n_pairs", "0"], ["run", "gap-closers", "-p", "V", "3"])]
+print(codes, sorted(m for m in ("torch", "transformers", "datasets", "altair", "papermill") if m in sys.modules))
+"""
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
+    assert result.stdout.strip() == "[0, 0, 2, 2, 2] []", result.stdout + result.stderr
+
+
 def test_a_params_file_is_checked_like_p_and_p_wins(tmp_path):
     from pftlib.cli import main, requested
     from pftlib.publish.chapters import PIPELINE
@@ -319,11 +338,12 @@ def test_every_bad_value_of_every_chapter_exits_2_by_name_before_a_kernel_starts
     """A fuzz over every chapter's parameters, driven through ``pft run``'s own entry point: each
     bad value exits 2 with the parameter's name, and no chapter is executed."""
     from pftlib import cli
+    from pftlib.publish import execute
 
     def no_kernel(*args, **kwargs):
         raise AssertionError("a kernel was started")
 
-    monkeypatch.setattr(cli, "execute", no_kernel)
+    monkeypatch.setattr(execute, "execute", no_kernel)
     monkeypatch.chdir(checkout)
     tried = 0
     for chapter in CHAPTERS:

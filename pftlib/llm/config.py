@@ -53,10 +53,10 @@ def number_list(text: str) -> tuple[float, ...]:
 def _local_data_ok(p) -> bool:
     """Local TL;DR-schema folders are read now: an empty, unreadable or mis-shaped file is a
     parameter error, found before anything trains (raises ``ValueError`` naming the problem)."""
-    from ..tasks.datasets import check_tldr_folder
-
     for key, kind in (("sft_dataset", "sft"), ("pref_dataset", "preference")):
         if p[key] and Path(p[key]).is_dir():
+            from ..tasks.datasets import check_tldr_folder  # loads datasets: only for a folder to check
+
             check_tldr_folder(p[key], kind)
     return True
 

@@ -22,13 +22,10 @@ import yaml
 from ..environment import BOOK_PAGE_ENV, SEED_WORKERS_ENV, available_cores, scoped_env
 from . import assets
 from .chapters import START_ORDER, Chapter, by_stem
-from .execute import ChapterFailed, code_digest, execute, page_record
+from .execute import code_digest, execute, page_record
+from .failures import BuildFailed, ChapterFailed
 
 CHAPTER_DIR = "book/chapters/"
-
-
-class BuildFailed(RuntimeError):
-    """The book could not be built; the message says which chapter or step failed."""
 
 
 def _files(entries: list) -> Iterator[str]:

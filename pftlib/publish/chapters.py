@@ -13,10 +13,7 @@ from pathlib import Path
 
 from ..llm import config as llm
 from ..params import Constraint, Param, ParameterError, Schema, params_of, schema_of
-from ..theory.all_roads import AllRoads
-from ..theory.compare import Relabelling
-from ..theory.gap_dial import GapDial
-from ..theory.tree import SCALE_FLOOR, size_rule
+from ..theory.settings import SCALE_FLOOR, AllRoadsSettings, GapDialSettings, RelabellingSettings, size_rule
 
 
 @dataclass(frozen=True)
@@ -70,14 +67,14 @@ ALL_ROADS = Chapter(
     slug="all-roads",
     stem="02_all_roads",
     title="All roads lead to likelihood",
-    schema=schema_of(AllRoads, quick={"V": 2, "H": 2, "max_pairs": 100, "n_demos": 50, "seeds": 2}),
+    schema=schema_of(AllRoadsSettings, quick={"V": 2, "H": 2, "max_pairs": 100, "n_demos": 50, "seeds": 2}),
 )
 
 GAP = Chapter(
     slug="gap",
     stem="03_gap",
     title="Proper learning and the generation-verification gap",
-    schema=schema_of(GapDial, quick={"max_horizon": 3, "max_pairs": 100, "seeds": 2}),
+    schema=schema_of(GapDialSettings, quick={"max_horizon": 3, "max_pairs": 100, "seeds": 2}),
 )
 
 FROM_JSON = Param("from_json", str, "", "render results saved by `python -m pftlib.llm.launch` instead of training")
@@ -116,7 +113,7 @@ HYPOTHESES = Chapter(
     slug="hypotheses",
     stem="06_hypotheses",
     title="The hypotheses H1-H5",
-    schema=schema_of(llm.Hypotheses, exclude=llm.PAPER_SCALE, extra=params_of(Relabelling, prefix="exact_"),
+    schema=schema_of(llm.Hypotheses, exclude=llm.PAPER_SCALE, extra=params_of(RelabellingSettings, prefix="exact_"),
                      quick={**QUICK_LM, "k": 2, "betas": "0.3", "max_n": 4, "prompt_factor": 2.0}),
 )
 

@@ -27,6 +27,7 @@ from ..environment import BOOK_PAGE_ENV, scoped_env
 from ..llm.cache import CACHE_ENV
 from ..provenance import record
 from .chapters import Chapter
+from .failures import ChapterFailed
 from .parameters_cell import TAG as PARAMETERS_TAG
 from .setup_cell import launch_commit, repository_url, stamp
 
@@ -35,10 +36,6 @@ PACKAGE = Path(__file__).resolve().parents[1]
 #: Kernels talk to ``pft`` over local sockets where the system has them: no network port is opened,
 #: so the kernel has nothing to warn about ("running over TCP without encryption").
 KERNEL_CONFIG = Config({"KernelManager": {"transport": "ipc"}} if os.name == "posix" else {})
-
-
-class ChapterFailed(RuntimeError):
-    """A chapter notebook failed; the message names the chapter and, where known, the cell."""
 
 
 #: What a failure that is not an error raised by a cell means, by its exception's name.

@@ -13,7 +13,8 @@ import os
 from io import BytesIO
 from pathlib import Path
 
-from .build import BuildFailed, toc_files
+from .build import toc_files
+from .failures import BuildFailed
 
 PDF_NAME = "book.pdf"
 DEFAULT_CHROMIUM = "/usr/bin/chromium"

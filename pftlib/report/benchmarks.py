@@ -37,7 +37,7 @@ from .verdicts import (
 
 NOT_MEASURED = "not measured yet"
 #: The build targets (DESIGN.md): cold build, warm rebuild, each language-model chapter, the engine.
-COLD_S, WARM_S, CHAPTER_S, ENGINE_S = 12 * 60, 120, 300, 2.0  # DESIGN.md's targets
+COLD_S, WARM_S, CHAPTER_S, ENGINE_S, CLI_S = 12 * 60, 120, 300, 2.0, 2.0  # DESIGN.md's targets
 
 
 def load(folder: str | Path) -> dict[str, dict]:
@@ -57,7 +57,7 @@ def measured(saved: dict, name: str) -> str:
 
 
 #: Where each benchmark ran, glued as ``where_<key>``: the page's key and the result's file stem.
-WHERE = {"build": "build", "engine": "engine", "training": "training", "budget": "budget_task",
+WHERE = {"build": "build", "cli": "cli", "engine": "engine", "training": "training", "budget": "budget_task",
          "learnability": "reward_learnability", "dial": "lm_gap_dial", "collapse": "online_collapse",
          "vocabulary_reference": "lm_gap_dial_vocabulary_reference", "selection": "online_selection"}
 
@@ -108,6 +108,16 @@ def build_findings(result: dict):
                f"{COLD_S / 60:.0f}), warm {warm:.0f} s (target under {WARM_S}), slowest language-model chapter "
                f"{slowest:.0f} s (target {CHAPTER_S}).")
     return {"build_verdict": verdict}, [build[["what", "seconds", "minutes"]].round(1)]
+
+
+@findings("cli", texts=("cli_verdict",))
+def cli_findings(result: dict):
+    cli = pd.DataFrame(result["rows"])
+    slowest = cli.loc[cli["first s"].idxmax()]
+    verdict = (f"{'Every' if cli['first s'].max() < CLI_S else 'Not every'} command answers within the "
+               f"{CLI_S:.0f} s target: the slowest, {slowest['what']}, took {slowest['first s']:.2f} s on its "
+               "first run.")
+    return {"cli_verdict": verdict}, [cli.round(2)]
 
 
 @findings("engine", texts=("engine_verdict", "engine_ratio"))

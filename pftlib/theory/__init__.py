@@ -1,15 +1,24 @@
-"""Exact preference fine-tuning on a token tree: policies, rewards, soft RL, BT and DPO."""
+"""Exact preference fine-tuning on a token tree: policies, rewards, soft RL, BT and DPO.
 
-from .fit import Demos, fit_dpo, fit_irl, fit_online, fit_projection, fit_proper, fit_reward, fit_sft
-from .optimize import Fit, minimize, newton, recording
-from .preferences import Pairs, bt_log_likelihood, components, dpo_loss, local_reward, relabel, sample_pairs
-from .rewards import Linear, Tabular, reward_class
-from .soft_rl import entropy, kl, objective, paper_objective, soft_optimal
-from .tree import DTYPE, Tree, log_probs, normalize, probs, token_log_probs
+Each name loads its module (and torch) on first use, so the settings (:mod:`.settings`) import
+without torch: ``from pftlib import theory as T; T.fit_dpo`` works as before.
+"""
 
-__all__ = [
-    "DTYPE", "Demos", "Fit", "Linear", "Pairs", "Tabular", "Tree", "bt_log_likelihood", "components",
-    "dpo_loss", "entropy", "fit_dpo", "fit_irl", "fit_online", "fit_projection", "fit_proper", "fit_reward",
-    "fit_sft", "kl", "local_reward", "log_probs", "minimize", "newton", "recording", "relabel", "reward_class",
-    "normalize", "objective", "paper_objective", "probs", "sample_pairs", "soft_optimal", "token_log_probs",
-]
+from importlib import import_module
+
+_MODULES = {
+    "fit": ("Demos", "fit_dpo", "fit_irl", "fit_online", "fit_projection", "fit_proper", "fit_reward", "fit_sft"),
+    "optimize": ("Fit", "minimize", "newton", "recording"),
+    "preferences": ("Pairs", "bt_log_likelihood", "components", "dpo_loss", "local_reward", "relabel", "sample_pairs"),
+    "rewards": ("Linear", "Tabular", "reward_class"),
+    "soft_rl": ("entropy", "kl", "objective", "paper_objective", "soft_optimal"),
+    "tree": ("DTYPE", "Tree", "log_probs", "normalize", "probs", "token_log_probs"),
+}
+_HOME = {name: module for module, names in _MODULES.items() for name in names}
+__all__ = sorted(_HOME)
+
+
+def __getattr__(name: str):
+    if name not in _HOME:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(import_module(f".{_HOME[name]}", __name__), name)

@@ -10,35 +10,22 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cached_property
-from typing import ClassVar
 
 import numpy as np
 import torch
 
-from ..params import option
 from .compare import policy_residual, regret, reward_residual, within_component_gap
 from .fit import Demos, fit_dpo, fit_irl, fit_online, fit_sft
 from .preferences import components, dpo_loss, local_reward, sample_pairs
 from .rewards import Tabular
+from .settings import AllRoadsSettings
 from .soft_rl import soft_optimal
-from .tree import DTYPE, SCALE_FLOOR, Tree, log_probs, size_rule
+from .tree import DTYPE, Tree, log_probs
 
 
 @dataclass(frozen=True)
-class AllRoads:
-    V: int = option(3, "vocabulary size (tokens per step)", low=2, high=8)
-    H: int = option(3, "horizon: tokens per completion", low=1, high=12)
-    prompts: int = option(2, "number of prompts", low=1, high=4)
-    beta: float = option(0.5, "KL-regularisation strength", low=SCALE_FLOOR, high=100)
-    reward_scale: float = option(2.0, "standard deviation of the true reward", low=SCALE_FLOOR, high=50)
-    pseudocount: float = option(0.1, "pseudo-observations of each outcome per compared pair", low=0, high=10,
-                                low_open=True)
-    max_pairs: int = option(1000, "largest number of preference pairs in the sweep", low=10, high=100_000)
-    n_demos: int = option(200, "demonstrations for SFT vs inverse RL", low=1, high=100_000)
-    seeds: int = option(3, "random instances per setting", low=1, high=20)
-    seed: int = option(0, "random seed", low=0, high=2**31 - 1)
-
-    RULES: ClassVar = (size_rule("H", 4096, "the sweep fits every route many times"),)
+class AllRoads(AllRoadsSettings):
+    """The computations of Chapter 2 on its settings."""
 
     @cached_property
     def tree(self) -> Tree:

@@ -7,12 +7,12 @@ from dataclasses import dataclass
 
 import torch
 
-from ..params import option
 from .fit import fit_dpo, fit_online
 from .preferences import Pairs, bt_log_likelihood, dpo_loss, relabel, sample_pairs
 from .rewards import Linear, Tabular, token_counts
+from .settings import RelabellingSettings
 from .soft_rl import kl, objective, paper_objective, soft_optimal
-from .tree import DTYPE, SCALE_FLOOR, Logits, Tree, log_probs
+from .tree import DTYPE, Logits, Tree, log_probs
 
 
 def within_component_gap(comp: torch.Tensor, r1: torch.Tensor, r2: torch.Tensor) -> float:
@@ -84,18 +84,8 @@ def regret(policy: Logits, true_reward: torch.Tensor, ref: Logits, beta: float) 
 
 
 @dataclass(frozen=True)
-class Relabelling:
-    """H1's exact experiment (Chapter 6): random tabular instances on which the online route is
-    refitted with on-policy pairs, relabelled by its own reward model or by the true labeller."""
-
-    V: int = option(3, "exact H1: vocabulary size", low=2, high=6)
-    H: int = option(3, "exact H1: horizon", low=1, high=5)
-    prompts: int = option(2, "exact H1: prompts", low=1, high=4)
-    beta: float = option(0.5, "exact H1: KL-regularisation strength", low=SCALE_FLOOR, high=100)
-    reward_scale: float = option(2.0, "exact H1: standard deviation of the true reward", low=SCALE_FLOOR, high=50)
-    pairs: int = option(300, "exact H1: labelled pairs before relabelling", low=10, high=100_000)
-    pseudocount: float = option(0.1, "exact H1: pseudo-observations of each outcome per compared pair", low=0,
-                                high=10, low_open=True)
+class Relabelling(RelabellingSettings):
+    """H1's exact relabelling on its settings."""
 
     def regrets(self, seed: int, instance: int, n_relabelled: int | None = None) -> dict[str, float]:
         """:func:`relabel_regrets` on random instance ``instance`` (reference, true reward and pairs

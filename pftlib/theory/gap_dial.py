@@ -8,18 +8,17 @@ Each instance is a reference policy and a true reward *inside* the simple verifi
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import ClassVar
 
 import numpy as np
 import torch
 
-from ..params import option
 from .compare import proper_by_search, regret
 from .fit import fit_dpo, fit_online, fit_proper
 from .optimize import recording
 from .rewards import reward_class
+from .settings import GapDialSettings
 from .soft_rl import soft_optimal
-from .tree import DTYPE, SCALE_FLOOR, Tree, log_probs, size_rule, token_log_probs
+from .tree import DTYPE, Tree, log_probs, token_log_probs
 
 #: The routes of the dial, as the page labels them.
 ROUTES = {"online, simple verifier (RLHF)": "online", "offline (DPO)": "offline",
@@ -27,19 +26,8 @@ ROUTES = {"online, simple verifier (RLHF)": "online", "offline (DPO)": "offline"
 
 
 @dataclass(frozen=True)
-class GapDial:
-    V: int = option(2, "vocabulary size (tokens per step)", low=2, high=4)
-    max_horizon: int = option(8, "the gap dial turns H from 1 up to this", low=1, high=12)
-    beta: float = option(0.5, "KL-regularisation strength", low=SCALE_FLOOR, high=100)
-    reward_scale: float = option(1.0, "standard deviation of the true verifier weights", low=SCALE_FLOOR, high=50)
-    pseudocount: float = option(0.01, "pseudo-observations of each outcome per compared pair", low=0, high=10,
-                                low_open=True)
-    max_pairs: int = option(1000, "largest number of preference pairs", low=30, high=100_000)
-    seeds: int = option(3, "random instances per setting (at least 2 for error bands)", low=2, high=20)
-    features: str = option("token_counts", "the simple verifier class", choices=("token_counts", "token_at_position"))
-    seed: int = option(0, "random seed", low=0, high=2**31 - 1)
-
-    RULES: ClassVar = (size_rule("max_horizon", 4096, "the sweep fits every route many times"),)
+class GapDial(GapDialSettings):
+    """The computations of Chapter 3 on its settings."""
 
     @property
     def horizons(self) -> list[int]:

@@ -14,11 +14,6 @@ from dataclasses import dataclass
 import torch
 
 DTYPE = torch.float64
-#: The smallest KL strength beta and reward scale the theory chapters accept.  Far below it the
-#: exact numbers leave float64 (``-p beta 1e-300`` published a NaN correlation, ``-p reward_scale
-#: 1e-300`` an infinite one); at this floor against the largest scale (50), and the reverse, every
-#: theory chapter's numbers are finite (checked with ``pft run CHAPTER --quick``).
-SCALE_FLOOR = 0.01
 
 Logits = list[torch.Tensor]
 
@@ -92,18 +87,6 @@ def probs(logits: Logits) -> torch.Tensor:
     return log_probs(logits).exp()
 
 
-def next_token_probs(logits: Logits) -> Logits:
-    """The policy's conditional distributions ``pi(. | s0, a_<h)`` at every prefix."""
-    return [torch.softmax(layer, dim=-1) for layer in logits]
-
-
 def normalize(logits: Logits) -> Logits:
     """Canonical logits: ``log pi(a | s)``, so that each row log-sum-exps to zero."""
     return [torch.log_softmax(layer, dim=-1) for layer in logits]
-
-
-def size_rule(horizon: str, limit: int, why: str):
-    """The parameter rule ``V ** horizon <= limit``: the number of completions a chapter enumerates."""
-    from ..params import Constraint
-
-    return Constraint(("V", horizon), lambda p: p["V"] ** p[horizon] <= limit, f"{why}: keep V**{horizon} <= {limit:,}")
