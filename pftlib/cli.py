@@ -12,7 +12,9 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import sys
+import textwrap
 import tomllib
 from importlib.metadata import version
 from pathlib import Path
@@ -45,34 +47,54 @@ def _is_this_project(folder: Path) -> bool:
         return False
 
 
+_JSON_TYPES = {int: "integer", float: "number", str: "string", bool: "boolean"}
+
+
 def schema_json(chapter) -> dict:
-    """One chapter's parameter schema as plain data (``pft list --json``)."""
-    s = chapter.schema
+    """One chapter's parameters as a JSON Schema (draft 2020-12, ``pft list --json``): types,
+    defaults, ranges, choices and help; the rules over several parameters, the small profile and
+    where the notebook is go under ``x-pft``, since JSON Schema cannot say them."""
+    properties = {}
+    for p in chapter.schema.params:
+        prop = {"type": _JSON_TYPES[p.type], "default": p.default, "description": p.help}
+        if p.low is not None:
+            prop["exclusiveMinimum" if p.low_open else "minimum"] = p.low
+        if p.high is not None:
+            prop["maximum"] = p.high
+        if p.choices:
+            prop["enum"] = list(p.choices)
+        properties[p.name] = prop
     return {
-        "slug": chapter.slug, "notebook": f"notebooks/{chapter.stem}.ipynb", "title": chapter.title,
-        "parameters": [{"name": p.name, "type": p.type.__name__, "default": p.default, "help": p.help,
-                        "allowed": p.allowed(), "low": p.low, "high": p.high, "low_open": p.low_open,
-                        "choices": list(p.choices) if p.choices else None} for p in s.params],
-        "constraints": [{"names": list(c.names), "message": c.message} for c in s.constraints],
-        "quick": dict(s.quick),
+        "$schema": "https://json-schema.org/draft/2020-12/schema", "title": chapter.title, "type": "object",
+        "properties": properties, "additionalProperties": False,
+        "x-pft": {"slug": chapter.slug, "notebook": f"notebooks/{chapter.stem}.ipynb",
+                  "quick": dict(chapter.schema.quick),
+                  "constraints": [{"names": list(c.names), "message": c.message} for c in chapter.schema.constraints]},
     }
 
 
 def cmd_list(args: argparse.Namespace) -> None:
+    chapters = [find(args.chapter)] if args.chapter else list(CHAPTERS)
     if args.json:
-        print(json.dumps([schema_json(ch) for ch in CHAPTERS], indent=1))
+        print(json.dumps([schema_json(ch) for ch in chapters], indent=1))
         return
-    for ch in CHAPTERS:
+    width = shutil.get_terminal_size().columns
+    for ch in chapters:
         print(f"{ch.slug}  (chapter {int(ch.stem.split('_')[0])}: {ch.title}; notebooks/{ch.stem}.ipynb)")
         rows = [("name", "type", "default", "allowed", "meaning")]
         rows += [(p.name, p.type.__name__, repr(p.default), p.allowed(), p.help) for p in ch.schema.params]
         widths = [max(len(r[i]) for r in rows) for i in range(4)]
-        for r in rows:
-            print("  " + "  ".join(c.ljust(w) for c, w in zip(r, widths)) + "  " + r[4])
-        for c in ch.schema.constraints:
-            print(f"  constraint on {', '.join(c.names)}: {c.message}")
+        indent = 2 + sum(w + 2 for w in widths)
+        for r in rows:  # the meaning wraps under itself, within the terminal's width
+            meaning = textwrap.wrap(r[4], max(30, width - indent), break_on_hyphens=False) or [""]
+            print("  " + "  ".join(c.ljust(w) for c, w in zip(r, widths)) + "  " + meaning[0])
+            for more in meaning[1:]:
+                print(" " * indent + more)
+        notes = [f"constraint on {', '.join(c.names)}: {c.message}" for c in ch.schema.constraints]
         if ch.schema.quick:
-            print("  quick profile (--quick): " + ", ".join(f"{k}={v!r}" for k, v in ch.schema.quick.items()))
+            notes.append("quick profile (--quick): " + ", ".join(f"{k}={v!r}" for k, v in ch.schema.quick.items()))
+        for note in notes:
+            print(textwrap.fill(note, width, initial_indent="  ", subsequent_indent="    ", break_on_hyphens=False))
         print()
 
 
@@ -150,8 +172,9 @@ def parser() -> argparse.ArgumentParser:
     ap = argparse.ArgumentParser(prog="pft", description="The companion book to 'All Roads Lead to Likelihood'.")
     sub = ap.add_subparsers(dest="command", required=True)
     ap.add_argument("--version", action="version", version=f"%(prog)s {version('pftlib')}")
-    listing = sub.add_parser("list", help="every chapter with its parameters")
-    listing.add_argument("--json", action="store_true", help="every chapter's parameter schema as JSON")
+    listing = sub.add_parser("list", help="every chapter (or one) with its parameters")
+    listing.add_argument("chapter", nargs="?", help="only this chapter (slug, notebook name or number)")
+    listing.add_argument("--json", action="store_true", help="the parameters as JSON Schema, one per chapter")
     listing.set_defaults(func=cmd_list)
 
     run = sub.add_parser("run", help="execute one chapter with papermill")

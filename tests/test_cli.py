@@ -21,25 +21,39 @@ def test_list_shows_every_parameter_with_type_default_range_and_meaning(checkout
     assert result.returncode == 0, result.stderr
     sections = {block.split()[0]: block for block in result.stdout.strip().split("\n\n")}
     assert list(sections) == [ch.slug for ch in CHAPTERS]
+    assert max(len(line) for line in result.stdout.splitlines()) <= 160  # help wraps (80 columns, or the table)
     for ch in CHAPTERS:
-        lines = sections[ch.slug].splitlines()
+        lines, flat = sections[ch.slug].splitlines(), " ".join(sections[ch.slug].split())
         for p in ch.schema.params:
             line = next(row for row in lines if row.split()[:1] == [p.name])
-            assert p.type.__name__ in line and repr(p.default) in line and p.allowed() in line and p.help in line
+            assert p.type.__name__ in line and repr(p.default) in line and p.allowed() in line
+            assert " ".join(p.help.split()) in flat
         for c in ch.schema.constraints:
-            assert c.message in sections[ch.slug]
+            assert " ".join(c.message.split()) in flat
+    one = pft("list", "pipeline", cwd=checkout).stdout
+    assert one.startswith("pipeline  (chapter 4") and "likelihood" not in one.split("\n")[0]
+    assert pft("list", "nope", cwd=checkout).returncode == 2
 
 
-def test_list_json_is_every_schema_and_version_is_the_package_version(checkout):
+def test_list_json_is_one_json_schema_per_chapter_and_version_is_the_package_version(checkout):
     from importlib.metadata import version
 
+    import jsonschema
+
     listed = json.loads(pft("list", "--json", cwd=checkout).stdout)
-    assert [c["slug"] for c in listed] == [ch.slug for ch in CHAPTERS]
-    for entry, ch in zip(listed, CHAPTERS):
-        defaults = {p["name"]: p["default"] for p in entry["parameters"]}
+    assert [s["x-pft"]["slug"] for s in listed] == [ch.slug for ch in CHAPTERS]
+    for schema, ch in zip(listed, CHAPTERS):
+        jsonschema.Draft202012Validator.check_schema(schema)
+        defaults = {name: prop["default"] for name, prop in schema["properties"].items()}
         assert defaults == ch.schema.defaults() and ch.schema.validate(defaults) == defaults
-        assert [c["message"] for c in entry["constraints"]] == [c.message for c in ch.schema.constraints]
-        assert entry["quick"] == dict(ch.schema.quick)
+        jsonschema.validate(defaults, schema)
+        for p in ch.schema.params:  # a value just outside a range fails the JSON Schema as it fails pft
+            if p.type in (int, float) and p.high is not None:
+                with pytest.raises(jsonschema.ValidationError):
+                    jsonschema.validate({**defaults, p.name: p.high + 1}, schema)
+        assert [c["message"] for c in schema["x-pft"]["constraints"]] == [c.message for c in ch.schema.constraints]
+        assert schema["x-pft"]["quick"] == dict(ch.schema.quick)
+    assert [s["x-pft"]["slug"] for s in json.loads(pft("list", "gap", "--json", cwd=checkout).stdout)] == ["gap"]
     assert pft("--version", cwd=checkout).stdout.strip() == f"pft {version('pftlib')}"
 
 
