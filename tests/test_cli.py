@@ -216,6 +216,38 @@ print(codes, sorted(m for m in ("torch", "transformers", "datasets", "altair", "
     assert result.stdout.strip() == "[0, 0, 2, 2, 2] []", result.stdout + result.stderr
 
 
+def test_kernels_side_by_side_keep_to_their_own_sockets(tmp_path):
+    """Kernels talk over local sockets (no TCP warning); each in its own folder, or kernels started
+    at once pick the same socket names and read each other's messages ("Invalid Signature")."""
+    import tempfile
+    import threading
+
+    import papermill as pm
+
+    from pftlib.publish.execute import kernel_config
+
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("import time\nfor i in range(10):\n"
+                                                                   "    print(i)\n    time.sleep(0.05)")] * 3)
+    nbformat.write(nb, tmp_path / "in.ipynb")
+    errors = []
+
+    def run(i):
+        try:
+            with tempfile.TemporaryDirectory(prefix="pft-kernel-") as sockets:
+                pm.execute_notebook(str(tmp_path / "in.ipynb"), str(tmp_path / f"out{i}.ipynb"), kernel_name="python3",
+                                    progress_bar=False, config=kernel_config(sockets), start_timeout=60)
+        except Exception as err:  # noqa: BLE001 -- collected, asserted below
+            errors.append(repr(err))
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(3)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    assert [len(nbformat.read(tmp_path / f"out{i}.ipynb", as_version=4).cells) for i in range(3)] == [3, 3, 3]
+
+
 def test_a_params_file_is_checked_like_p_and_p_wins(tmp_path):
     from pftlib.cli import main, requested
     from pftlib.publish.chapters import PIPELINE

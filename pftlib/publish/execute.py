@@ -33,9 +33,14 @@ from .setup_cell import launch_commit, repository_url, stamp
 
 PACKAGE = Path(__file__).resolve().parents[1]
 
-#: Kernels talk to ``pft`` over local sockets where the system has them: no network port is opened,
-#: so the kernel has nothing to warn about ("running over TCP without encryption").
-KERNEL_CONFIG = Config({"KernelManager": {"transport": "ipc"}} if os.name == "posix" else {})
+def kernel_config(sockets: str) -> Config:
+    """Kernels talk to ``pft`` over local sockets where the system has them, in the folder
+    ``sockets`` (one per kernel: kernels side by side would otherwise pick the same socket names
+    and read each other's messages).  No network port is opened, so the kernel has nothing to warn
+    about ("running over TCP without encryption")."""
+    if os.name != "posix":
+        return Config()
+    return Config({"KernelManager": {"transport": "ipc", "ip": os.path.join(sockets, "kernel")}})
 
 
 #: What a failure that is not an error raised by a cell means, by its exception's name.
@@ -170,10 +175,11 @@ def execute(chapter: Chapter, root: Path, params: dict[str, Any], out: Path | No
     os.close(fd)
     start = time.perf_counter()
     try:
-        with scoped_env(**{BOOK_PAGE_ENV: "1" if out == chapter.page(root) else "0"}):  # charts: site or anywhere
+        with (scoped_env(**{BOOK_PAGE_ENV: "1" if out == chapter.page(root) else "0"}),  # charts: site or anywhere
+              tempfile.TemporaryDirectory(prefix="pft-kernel-") as sockets):
             pm.execute_notebook(
                 str(chapter.source(root)), tmp, parameters=params, cwd=str(root),
-                kernel_name="python3", progress_bar=progress, log_output=False, config=KERNEL_CONFIG,
+                kernel_name="python3", progress_bar=progress, log_output=False, config=kernel_config(sockets),
             )
         nb = nbformat.read(tmp, as_version=4)
     except pm.PapermillExecutionError as err:
