@@ -128,16 +128,15 @@ def execute_chapters(root: Path, quick: bool = False, force: bool = False, keep:
     failures = []
     with scoped_env(**threads, **{BOOK_PAGE_ENV: "1", SEED_WORKERS_ENV: n}):
         for readers, wave in waves.items():  # readers of pages last, one at a time: they read each other
-            pool = ThreadPoolExecutor(max_workers=1 if readers else jobs)
-            try:
-                running = [pool.submit(_run_one, chapter, root, params, progress=jobs == 1) for chapter, params in wave]
-                failures += [err for job in running if (err := job.result())]
-            except KeyboardInterrupt:  # Ctrl-C: no chapter starts, and the running ones fail now, by name
-                pool.shutdown(wait=False, cancel_futures=True)
-                _stop_kernels()
-                pool.shutdown()
-                raise
-            pool.shutdown()
+            with ThreadPoolExecutor(max_workers=1 if readers else jobs) as pool:
+                try:
+                    running = [pool.submit(_run_one, chapter, root, params, progress=jobs == 1)
+                               for chapter, params in wave]
+                    failures += [err for job in running if (err := job.result())]
+                except KeyboardInterrupt:  # Ctrl-C: no chapter starts, and the running ones fail now, by name
+                    pool.shutdown(wait=False, cancel_futures=True)
+                    _stop_kernels()
+                    raise  # leaving the block waits for the running chapters to fail and remove their pages
     if failures:
         raise BuildFailed("\n".join(failures))
 
