@@ -226,8 +226,8 @@ def test_kernels_side_by_side_keep_to_their_own_sockets(tmp_path):
 
     from pftlib.publish.execute import kernel_config
 
-    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("import time\nfor i in range(10):\n"
-                                                                   "    print(i)\n    time.sleep(0.05)")] * 3)
+    slow = "import time\nfor i in range(10):\n    print(i)\n    time.sleep(0.05)"
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(slow) for _ in range(3)])
     nbformat.write(nb, tmp_path / "in.ipynb")
     errors = []
 
