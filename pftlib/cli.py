@@ -10,6 +10,7 @@ Exit codes: 0 success, 1 a chapter or the HTML build failed, 2 bad usage or para
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import shutil
@@ -134,9 +135,11 @@ def cmd_run(args: argparse.Namespace) -> None:
             raise UsageError(f"--out {args.out} is inside notebooks/, where the source notebooks live: an executed "
                              "page there would replace a chapter's source")
         check_writable(out)
+    from .progress import Board
     from .publish.execute import execute  # papermill: loaded once the parameters are known good
 
-    meta = execute(chapter, root, params, out=out, progress=not args.no_progress)
+    with Board() if not args.no_progress else contextlib.nullcontext() as board:
+        meta = execute(chapter, root, params, out=out, board=board)
     where = out or chapter.page(root)
     print(f"[pft] wrote {where} in {meta['provenance']['wall_s']:.1f} s; reproduce with: {meta['command']}")
 
@@ -185,7 +188,8 @@ def parser() -> argparse.ArgumentParser:
                      help="a YAML file of `name: value` lines (a recipe such as recipes/paper-1.4b.yaml); -p wins")
     run.add_argument("--out", help="write the executed notebook here instead of the book's page")
     run.add_argument("--quick", action="store_true", help="start from the chapter's small profile")
-    run.add_argument("--no-progress", action="store_true", help="no progress bar")
+    run.add_argument("--no-progress", action="store_true",
+                     help="no progress lines (the cell, the stage training, its step, the time left)")
     run.set_defaults(func=cmd_run)
 
     book = sub.add_parser("book", help="execute out-of-date chapters, then build the HTML site")

@@ -14,6 +14,7 @@ import pytest
 os.environ.setdefault("HF_HUB_OFFLINE", "1")  # before anything loads datasets or transformers
 
 from pftlib.llm.config import Setup  # noqa: E402
+from pftlib.progress import LOG_EVERY_ENV  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 #: The TRL options every chapter stage trains with at its defaults (batch size, schedule), for tests
@@ -75,14 +76,15 @@ def checkout(tmp_path: Path) -> Path:
 
 @pytest.fixture(scope="session")
 def built_book(tmp_path_factory) -> tuple[Path, subprocess.CompletedProcess]:
-    """A clean copy of the checkout after ``pft book --quick`` with the network blocked:
-    (its root, the command's result); refused connections are logged to ``../network.log``."""
+    """A clean copy of the checkout after ``pft book --quick --jobs 2`` with the network blocked
+    and every change of a progress line logged: (its root, the command's result); refused
+    connections are logged to ``../network.log``."""
     root = copy_checkout(tmp_path_factory.mktemp("built") / "book")
     commit_all(root)  # a clean commit, as the Pages workflow builds from: the launch links need one
     for stray in (".pytest_cache/README.md", "scratch/notes.md"):  # what tools and readers leave behind
         (root / stray).parent.mkdir(parents=True, exist_ok=True)
         (root / stray).write_text("# not part of the book\n")
-    return root, pft("book", "--quick", cwd=root, env=book_env(root))
+    return root, pft("book", "--quick", "--jobs", "2", cwd=root, env={**book_env(root), LOG_EVERY_ENV: "0"})
 
 
 def book_env(root: Path) -> dict[str, str]:

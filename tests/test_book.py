@@ -77,7 +77,7 @@ def test_a_notebook_edited_during_its_run_leaves_the_page_stale(checkout, monkey
 
     monkeypatch.setattr(ex.pm, "execute_notebook", edit_then_run)
     params = LIKELIHOOD.schema.validate(LIKELIHOOD.schema.quick)
-    ex.execute(LIKELIHOOD, checkout, params, progress=False)
+    ex.execute(LIKELIHOOD, checkout, params)
     assert not is_current(LIKELIHOOD, checkout, params)
 
 

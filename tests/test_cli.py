@@ -121,7 +121,7 @@ def test_run_writes_an_executed_notebook_with_provenance_and_a_reproduce_box(che
 def test_the_notebook_validates_its_own_parameters_before_computing(checkout):
     """Run directly (bypassing the CLI), a bad value stops in the validation cell."""
     with pytest.raises(ChapterFailed) as err:
-        execute(LIKELIHOOD, checkout, {**LIKELIHOOD.schema.defaults(), "beta": -1.0}, progress=False)
+        execute(LIKELIHOOD, checkout, {**LIKELIHOOD.schema.defaults(), "beta": -1.0})
     message = str(err.value)
     assert "starting `from pftlib.report import parameters`" in message  # the first cell after the parameters
     assert "ParameterError" in message and "'beta'" in message
@@ -194,7 +194,7 @@ def test_an_interrupted_chapter_fails_by_name_and_leaves_no_stale_page(checkout,
 
     monkeypatch.setattr(pm, "execute_notebook", interrupted)
     with pytest.raises(ChapterFailed) as err:
-        run.execute(GAP, checkout, GAP.schema.defaults(), progress=False)
+        run.execute(GAP, checkout, GAP.schema.defaults())
     _one_failure_line(f"pft: failed: {err.value}", "interrupted", "import time")
     assert not page.exists() and not list(page.parent.glob(".*partial*"))
 
@@ -285,7 +285,7 @@ def test_an_interrupted_book_starts_no_further_chapter(checkout, monkeypatch):
 
     started = []
 
-    def run_one(chapter, root, params, progress):
+    def run_one(chapter, root, params, board):
         started.append(chapter.slug)
         if len(started) == 1:
             raise KeyboardInterrupt

@@ -21,6 +21,8 @@ from functools import cache
 from importlib.metadata import version
 from pathlib import Path
 
+from .. import progress
+
 CACHE_ENV = "PFT_CACHE_DIR"
 
 
@@ -60,8 +62,13 @@ def reuse(folder: Path, entry_key: str, train: Callable[[], object]) -> bool:
     entry = Path(root) / entry_key
     entry.parent.mkdir(parents=True, exist_ok=True)
     with open(Path(root) / f".{entry_key}.lock", "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes, or the process dies
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:  # another run is training this entry: wait for it
+            progress.report(f"waiting for another run to train {folder.name}", 0, 1)
+            fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes, or the process dies
         if entry.is_dir():
+            progress.report(f"reusing {folder.name} from the cache", 1, 1)
             shutil.copytree(entry, folder)
             return True
         train()

@@ -19,6 +19,7 @@ from importlib import import_module
 from pathlib import Path
 from typing import Any
 
+from .. import progress
 from ..environment import SEED_WORKERS_ENV, available_cores
 from ..params import ParameterError, restored
 from .config import GapClosers, Hypotheses, Pipeline, RewardStudy, Setup
@@ -43,7 +44,9 @@ def run(name: str, config: Setup, workdir: Path) -> list[dict]:
     """One result per seed, each trained under ``workdir/seed<s>``, :func:`seed_workers` seeds at a
     time.  Seeds are independent and each pins its own thread count, so running them side by side
     gives the same numbers as one after another."""
-    jobs = [(name, config, seed, Path(workdir) / f"seed{s}") for s, seed in enumerate(config.run_seeds)]
+    n = len(config.run_seeds)
+    jobs = [(name, config, seed, Path(workdir) / f"seed{s}", f"seed {s + 1}/{n}")
+            for s, seed in enumerate(config.run_seeds)]
     workers = seed_workers(len(jobs))
     if workers == 1:
         return [_one_seed(*job) for job in jobs]
@@ -68,7 +71,8 @@ def seed_workers(seeds: int) -> int:
     return min(seeds, int(value) if value else available_cores())
 
 
-def _one_seed(name: str, config: Setup, seed: int, workdir: Path) -> dict:
+def _one_seed(name: str, config: Setup, seed: int, workdir: Path, label: str) -> dict:
+    progress.where(label)  # the seed's stages show under its label (pft's progress lines)
     module, function = EXPERIMENTS[name][1].split(":")
     return getattr(import_module(f".{module}", __package__), function)(config, seed, workdir)
 

@@ -2,18 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import torch
 from accelerate.utils import gather_object
 from transformers import PreTrainedModel, PreTrainedTokenizerBase
 
+from .. import progress
 from .distributed import state as process_group
-
-
-def _batches(items: list, size: int) -> Iterator[list]:
-    for i in range(0, len(items), size):
-        yield items[i:i + size]
 
 
 def sample(model: PreTrainedModel, tokenizer: PreTrainedTokenizerBase, prompts: list[str], n: int,
@@ -45,7 +39,7 @@ def _sample(model, tokenizer, prompts, n, temperature, max_new_tokens, seed, bat
     torch.manual_seed(seed)
     out: list[list[str]] = []
     ended: list[list[bool]] = []
-    for batch in _batches(prompts, batch_size):
+    for batch in progress.steps(f"sampling {len(prompts)} prompts x {n}", prompts, batch_size):
         enc = tokenizer(batch, return_tensors="pt", padding=True, padding_side="left").to(model.device)
         greedy = temperature <= 0
         gen = model.generate(
@@ -84,7 +78,7 @@ def completion_logprobs(model: PreTrainedModel, tokenizer: PreTrainedTokenizerBa
     """``log pi(completion + EOS | prompt)``, summed over the completion's tokens, per pair."""
     out = []
     pairs = list(_pairs_to_ids(tokenizer, prompts, completions))
-    for batch in _batches(pairs, batch_size):
+    for batch in progress.steps(f"log-likelihoods of {len(pairs)} completions", pairs, batch_size):
         ids, mask = _right_pad([p + c for p, c in batch], tokenizer.pad_token_id)
         logits = model(input_ids=ids.to(model.device), attention_mask=mask.to(model.device)).logits.float()
         logp = torch.log_softmax(logits[:, :-1], -1).gather(-1, ids[:, 1:, None].to(model.device))[..., 0]
@@ -100,7 +94,7 @@ def reward_scores(model: PreTrainedModel, tokenizer: PreTrainedTokenizerBase, pr
     reward model was trained on (TRL's RewardTrainer appends EOS)."""
     out = []
     pairs = list(_pairs_to_ids(tokenizer, prompts, completions))
-    for batch in _batches(pairs, batch_size):
+    for batch in progress.steps(f"reward-model scores of {len(pairs)} completions", pairs, batch_size):
         ids, mask = _right_pad([p + c for p, c in batch], tokenizer.pad_token_id)
         logits = model(input_ids=ids.to(model.device), attention_mask=mask.to(model.device)).logits
         out += logits[:, 0].float().tolist()

@@ -12,15 +12,17 @@ often to log, CPU or bf16 on a GPU, no gradient checkpointing.
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 from typing import Any
 
 import datasets
 import torch
-from transformers import PreTrainedModel, PreTrainedTokenizerBase
+from transformers import PreTrainedModel, PreTrainedTokenizerBase, TrainerCallback
 from trl import DPOConfig, DPOTrainer, RewardConfig, RewardTrainer, SFTConfig, SFTTrainer
 from trl.experimental.online_dpo import OnlineDPOConfig, OnlineDPOTrainer
 
+from .. import progress
 from ..environment import scoped_env
 from .distributed import state as process_group
 from .preferences import Scorer
@@ -48,10 +50,25 @@ def _tensorboard_env(args) -> dict[str, str]:
     return {"TENSORBOARD_LOGGING_DIR": str(Path(os.environ.get(LOG_DIR_ENV, "runs")) / args.run_name)}
 
 
+class _Progress(TrainerCallback):
+    """Reports each optimizer step to :mod:`pftlib.progress` (``pft`` shows it), as training ``out``
+    under its seed's folder (``training RM search/12 epochs``)."""
+
+    def __init__(self, out: Path):
+        seeds = [i for i, part in enumerate(out.parts) if re.fullmatch(r"seed\d+", part)]
+        self.stage = "training " + "/".join(out.parts[seeds[-1] + 1:] if seeds else out.parts[-1:])
+
+    def on_train_begin(self, args, state, control, **_: Any) -> None:
+        progress.report(self.stage, 0, state.max_steps)
+
+    def on_step_end(self, args, state, control, **_: Any) -> None:
+        progress.report(self.stage, state.global_step, state.max_steps)
+
+
 def _train(trainer_cls, args, tokenizer: PreTrainedTokenizerBase, out: Path, **parts: Any) -> PreTrainedModel:
     """Build ``trainer_cls`` from its config and parts, train, save to ``out``, return the model."""
     with scoped_env(**_tensorboard_env(args)):  # transformers reads it when the trainer builds its callbacks
-        trainer = trainer_cls(args=args, processing_class=tokenizer, **parts)
+        trainer = trainer_cls(args=args, processing_class=tokenizer, callbacks=[_Progress(out)], **parts)
     return _finish(trainer, tokenizer, out)
 
 

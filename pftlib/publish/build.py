@@ -19,7 +19,8 @@ from pathlib import Path
 
 import yaml
 
-from ..environment import BOOK_PAGE_ENV, SEED_WORKERS_ENV, available_cores, scoped_env
+from ..environment import SEED_WORKERS_ENV, available_cores, scoped_env
+from ..progress import Board
 from . import assets
 from .chapters import START_ORDER, Chapter, by_stem
 from .execute import code_digest, execute, page_record
@@ -75,16 +76,16 @@ def default_jobs() -> int:
     return available_cores()
 
 
-def _run_one(chapter: Chapter, root: Path, params: dict, progress: bool) -> str | None:
+def _run_one(chapter: Chapter, root: Path, params: dict, board: Board) -> str | None:
     """Execute one chapter; return the failure message, or None on success."""
-    print(f"[pft] {chapter.slug}: executing {chapter.source(root).relative_to(root)}", flush=True)
+    board.say(f"[pft] {chapter.slug}: executing {chapter.source(root).relative_to(root)}")
     try:
-        meta = execute(chapter, root, params, progress=progress)
+        meta = execute(chapter, root, params, board=board)
     except ChapterFailed as err:
         (root / "_build" / "html" / CHAPTER_DIR / f"{chapter.stem}.html").unlink(missing_ok=True)
-        print(f"[pft] FAILED: {err}", file=sys.stderr, flush=True)
+        board.say(f"[pft] FAILED: {err}", file=sys.stderr)
         return str(err)
-    print(f"[pft] {chapter.slug}: done in {meta['provenance']['wall_s']:.1f} s", flush=True)
+    board.say(f"[pft] {chapter.slug}: done in {meta['provenance']['wall_s']:.1f} s")
     return None
 
 
@@ -119,19 +120,16 @@ def execute_chapters(root: Path, quick: bool = False, force: bool = False, keep:
             print(f"[pft] {chapter.slug}: up to date", flush=True)
         else:
             waves[chapter.reads_pages].append((chapter, params))
-    # Kernels side by side get one OpenMP team each, or their spin-waits starve each other.  Every
-    # chapter here writes a book page: setting that once, around all of them, lets the threads'
-    # own settings of it come and go in any order and still restores the caller's environment.
-    # A language-model chapter runs its seeds side by side on the cores it is given.
+    # Kernels side by side get one OpenMP team each, or their spin-waits starve each other.  A
+    # language-model chapter runs its seeds side by side on the cores it is given.
     n = str(max(1, default_jobs() // jobs))
     threads = {"OMP_NUM_THREADS": n, "MKL_NUM_THREADS": n} if jobs > 1 else {}
     failures = []
-    with scoped_env(**threads, **{BOOK_PAGE_ENV: "1", SEED_WORKERS_ENV: n}):
+    with scoped_env(**threads, **{SEED_WORKERS_ENV: n}), Board() as board:
         for readers, wave in waves.items():  # readers of pages last, one at a time: they read each other
             with ThreadPoolExecutor(max_workers=1 if readers else jobs) as pool:
                 try:
-                    running = [pool.submit(_run_one, chapter, root, params, progress=jobs == 1)
-                               for chapter, params in wave]
+                    running = [pool.submit(_run_one, chapter, root, params, board) for chapter, params in wave]
                     failures += [err for job in running if (err := job.result())]
                 except KeyboardInterrupt:  # Ctrl-C: no chapter starts, and the running ones fail now, by name
                     pool.shutdown(wait=False, cancel_futures=True)

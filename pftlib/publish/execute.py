@@ -16,15 +16,19 @@ import shlex
 import sys
 import tempfile
 import time
+from contextlib import nullcontext
 from pathlib import Path
 from typing import Any
 
 import nbformat
 import papermill as pm
+from jupyter_client import AsyncKernelManager
+from traitlets import Dict
 from traitlets.config import Config
 
-from ..environment import BOOK_PAGE_ENV, scoped_env
+from ..environment import BOOK_PAGE_ENV
 from ..llm.cache import CACHE_ENV
+from ..progress import Board
 from ..provenance import record
 from .chapters import Chapter
 from .failures import ChapterFailed
@@ -33,14 +37,27 @@ from .setup_cell import launch_commit, repository_url, stamp
 
 PACKAGE = Path(__file__).resolve().parents[1]
 
-def kernel_config(sockets: str) -> Config:
+class ChapterKernel(AsyncKernelManager):
+    """A kernel started with variables of its own on top of ``pft``'s environment: chapters side
+    by side each get theirs (whether the page is the book's, where its progress goes), which one
+    process-wide setting could not give."""
+
+    extra_env = Dict(config=True, help="variables set in this kernel's environment only")
+
+    async def start_kernel(self, **kw: Any) -> None:
+        kw["env"] = {**kw.get("env", os.environ), **self.extra_env}
+        await super().start_kernel(**kw)
+
+
+def kernel_config(sockets: str, env: dict[str, str] | None = None) -> Config:
     """Kernels talk to ``pft`` over local sockets where the system has them, in the folder
     ``sockets`` (one per kernel: kernels side by side would otherwise pick the same socket names
     and read each other's messages).  No network port is opened, so the kernel has nothing to warn
-    about ("running over TCP without encryption")."""
-    if os.name != "posix":
-        return Config()
-    return Config({"KernelManager": {"transport": "ipc", "ip": os.path.join(sockets, "kernel")}})
+    about ("running over TCP without encryption").  ``env``: a :class:`ChapterKernel`'s own variables."""
+    config = Config({"ChapterKernel": {"extra_env": env or {}}})
+    if os.name == "posix":
+        config.KernelManager = Config({"transport": "ipc", "ip": os.path.join(sockets, "kernel")})
+    return config
 
 
 #: What a failure that is not an error raised by a cell means, by its exception's name.
@@ -163,9 +180,10 @@ def _atomic_write(nb: nbformat.NotebookNode, out: Path) -> None:
 
 
 def execute(chapter: Chapter, root: Path, params: dict[str, Any], out: Path | None = None,
-            progress: bool = True) -> dict[str, Any]:
+            board: Board | None = None) -> dict[str, Any]:
     """Run ``chapter`` with already-validated ``params``; write the page to ``out`` (default: the
-    book's page).  Returns the page's ``pftlib`` metadata.  Raises :class:`ChapterFailed`."""
+    book's page), showing its progress on ``board``.  Returns the page's ``pftlib`` metadata.
+    Raises :class:`ChapterFailed`."""
     out = out or chapter.page(root)
     out.parent.mkdir(parents=True, exist_ok=True)
     code = code_digest(chapter, root)  # before running: an edit made during the run makes the page stale
@@ -175,11 +193,13 @@ def execute(chapter: Chapter, root: Path, params: dict[str, Any], out: Path | No
     os.close(fd)
     start = time.perf_counter()
     try:
-        with (scoped_env(**{BOOK_PAGE_ENV: "1" if out == chapter.page(root) else "0"}),  # charts: site or anywhere
+        with (board.chapter(chapter.slug, Path(tmp)) if board else nullcontext({}) as shown,
               tempfile.TemporaryDirectory(prefix="pft-kernel-") as sockets):
+            env = {BOOK_PAGE_ENV: "1" if out == chapter.page(root) else "0", **shown}  # charts: site or anywhere
             pm.execute_notebook(
-                str(chapter.source(root)), tmp, parameters=params, cwd=str(root),
-                kernel_name="python3", progress_bar=progress, log_output=False, config=kernel_config(sockets),
+                str(chapter.source(root)), tmp, parameters=params, cwd=str(root), kernel_name="python3",
+                progress_bar=False, log_output=False, kernel_manager_class=ChapterKernel,
+                config=kernel_config(sockets, env),
             )
         nb = nbformat.read(tmp, as_version=4)
     except pm.PapermillExecutionError as err:
