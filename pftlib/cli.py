@@ -16,13 +16,13 @@ import os
 import shutil
 import sys
 import textwrap
-import tomllib
 from importlib.metadata import version
 from pathlib import Path
 
+from .environment import book_root
 from .llm.judges import check_datasets
 from .params import ParameterError, check_writable, take_params
-from .publish.chapters import CHAPTERS, find
+from .publish.chapters import CHAPTERS, TEACHING, find
 from .publish.failures import BuildFailed, ChapterFailed
 
 
@@ -30,22 +30,13 @@ class UsageError(Exception):
     """Bad usage: reported on stderr with exit code 2."""
 
 
-def project_root(start: Path | None = None) -> Path:
-    """The book's checkout: the nearest folder at or above ``start`` that is this project (its
-    ``pyproject.toml`` names ``pftlib``, beside ``_toc.yml`` and ``notebooks/``), not any book."""
-    start = (start or Path.cwd()).resolve()
-    for folder in (start, *start.parents):
-        if (folder / "_toc.yml").is_file() and (folder / "notebooks").is_dir() and _is_this_project(folder):
-            return folder
-    raise UsageError(f"no checkout of this book (a folder whose pyproject.toml names pftlib, with _toc.yml and "
-                     f"notebooks/) at or above {start}")
-
-
-def _is_this_project(folder: Path) -> bool:
-    try:
-        return tomllib.loads((folder / "pyproject.toml").read_text()).get("project", {}).get("name") == "pftlib"
-    except (OSError, tomllib.TOMLDecodeError):
-        return False
+def project_root() -> Path:
+    """The book's checkout at or above the working folder (:func:`pftlib.environment.book_root`)."""
+    root = book_root()
+    if root is None:
+        raise UsageError(f"no checkout of this book (a folder whose pyproject.toml names pftlib, with _toc.yml and "
+                         f"notebooks/) at or above {Path.cwd()}")
+    return root
 
 
 _JSON_TYPES = {int: "integer", float: "number", str: "string", bool: "boolean"}
@@ -165,6 +156,22 @@ def cmd_params(args: argparse.Namespace) -> None:
     print(f"[pft] {'rewrote' if stale else 'every parameters cell already matches its schema'} {names}".rstrip())
 
 
+def cmd_teach(args: argparse.Namespace) -> None:
+    chapters = [find(name) for name in args.chapter] or list(TEACHING)
+    if bare := [ch.slug for ch in chapters if ch not in TEACHING]:
+        raise UsageError(f"no exercises in {', '.join(bare)}; chapters with exercises: "
+                         + ", ".join(ch.slug for ch in TEACHING))
+    out = Path(args.out).resolve() if args.out else None  # relative to where pft was called
+    root = enter_root()
+    from .publish.teach import build
+
+    for chapter in chapters:
+        kit = build(chapter, root, out or root / "_build" / "teach")
+        print(f"[pft] {chapter.slug}: students get {kit / 'student'}; the grader is "
+              f"{kit / 'autograder' / (chapter.stem + '-autograder.zip')}", flush=True)
+    print("[pft] grade a submission: otter run -a GRADER.zip SUBMISSION.ipynb -o RESULTS_FOLDER")
+
+
 def cmd_pdf(args: argparse.Namespace) -> None:
     from .publish.pdf import build_pdf
 
@@ -204,6 +211,11 @@ def parser() -> argparse.ArgumentParser:
     params = sub.add_parser("params", help="write each notebook's parameters cell from its chapter's schema")
     params.add_argument("--check", action="store_true", help="only report the cells that differ (exit 1 if any)")
     params.set_defaults(func=cmd_params)
+
+    teach = sub.add_parser("teach", help="a teacher's kit per chapter: student notebooks and an otter grader")
+    teach.add_argument("chapter", nargs="*", help="only these chapters (default: every chapter with exercises)")
+    teach.add_argument("--out", help="where the kits go (default: _build/teach)")
+    teach.set_defaults(func=cmd_teach)
 
     pdf = sub.add_parser("pdf", help="print the built site into one PDF (_build/html/book.pdf) with headless Chromium")
     pdf.set_defaults(func=cmd_pdf)

@@ -4,8 +4,10 @@ both hand settings to code that reads them from the environment: kernels, TRL ca
 from __future__ import annotations
 
 import os
+import tomllib
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 #: How many seeds of a language-model chapter run side by side (``pft book`` sets its cores per
 #: chapter; :func:`pftlib.llm.experiments.seed_workers` reads it).
@@ -33,3 +35,24 @@ def scoped_env(**values: str) -> Iterator[None]:
                 os.environ.pop(name, None)
             else:
                 os.environ[name] = old
+
+
+def book_root(start: Path | None = None) -> Path | None:
+    """The book's checkout: the nearest folder at or above ``start`` (default: the working folder)
+    that is this project (its ``pyproject.toml`` names ``pftlib``, beside ``_toc.yml`` and
+    ``notebooks/``), not any book; None if there is none."""
+    start = (start or Path.cwd()).resolve()
+    return next((folder for folder in (start, *start.parents) if (folder / "_toc.yml").is_file()
+                 and (folder / "notebooks").is_dir() and _is_this_project(folder)), None)
+
+
+def installed_from() -> Path | None:
+    """The checkout this ``pftlib`` is installed from (an editable install), or None."""
+    return book_root(Path(__file__).parent)
+
+
+def _is_this_project(folder: Path) -> bool:
+    try:
+        return tomllib.loads((folder / "pyproject.toml").read_text()).get("project", {}).get("name") == "pftlib"
+    except (OSError, tomllib.TOMLDecodeError):
+        return False

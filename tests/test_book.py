@@ -94,6 +94,16 @@ def test_every_exercise_solution_ran_on_the_built_pages(built_book):
             assert any(c.outputs for c in cells), f"{ch.stem}: solution {label} shows nothing"
 
 
+def test_no_built_page_carries_a_widget_or_a_progress_bar(built_book):
+    """Training runs inside the chapters keep their progress bars off the page: with ipywidgets
+    installed (otter-grader brings it) tqdm would draw them as widgets the site cannot show."""
+    root, _ = built_book
+    for ch in toc_chapters(root):
+        outputs = [o for c in nbformat.read(ch.page(root), as_version=4).cells for o in c.get("outputs", [])]
+        assert not [o for o in outputs if "application/vnd.jupyter.widget-view+json" in o.get("data", {})], ch.stem
+        assert not [o for o in outputs if "it/s]" in o.get("text", "")], ch.stem
+
+
 def test_every_chart_on_the_built_pages_is_a_numbered_figure(built_book):
     """Each figure cell drew exactly one chart, and no chart was drawn outside a figure cell."""
     root, result = built_book

@@ -17,6 +17,7 @@ from typing import Any
 
 import pandas as pd
 
+from ..environment import book_root, installed_from
 from ..params import ParameterError
 from ..publish.chapters import LANGUAGE_MODEL
 from .verdicts import (
@@ -40,8 +41,16 @@ NOT_MEASURED = "not measured yet"
 COLD_S, WARM_S, CHAPTER_S, ENGINE_S, CLI_S = 12 * 60, 120, 300, 2.0, 2.0  # DESIGN.md's targets
 
 
-def load(folder: str | Path) -> dict[str, dict]:
-    """Every committed benchmark result in ``folder``, by file stem."""
+def load(folder: str | Path | None = None) -> dict[str, dict]:
+    """Every committed benchmark result in ``folder`` (default: the book's ``benchmarks/results``,
+    in the checkout at or above the working folder, else in the one ``pftlib`` is installed from,
+    as when a grader runs a chapter in a folder of its own), by file stem."""
+    if folder is None:
+        root = book_root() or installed_from()
+        if root is None:
+            raise ParameterError("no checkout of the book here or where pftlib is installed from: the committed "
+                                 "benchmark results live in one")
+        folder = root / "benchmarks" / "results"
     folder = Path(folder)
     if not folder.is_dir():
         raise ParameterError(f"parameter 'results_dir': {str(folder)!r} is not a folder of benchmark results")

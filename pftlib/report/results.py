@@ -33,10 +33,13 @@ def run_or_load(chapter: str, params: Mapping[str, Any]) -> tuple[Setup, list[di
         print(f"Rendered from {params['from_json']}, computed on {saved_by['device']} at commit "
               f"{saved_by['commit']} in {saved_by['wall_s']:.0f} s.")
         return config, results
+    import datasets
     import transformers
 
     config = experiments.config(chapter, params)
-    transformers.logging.set_verbosity_error()
+    transformers.logging.set_verbosity_error()  # TRL's trainers then keep their progress bars off too
+    transformers.logging.disable_progress_bar()  # where ipywidgets is installed (otter brings it) the bars
+    datasets.disable_progress_bars()  # would be widgets on the page, out of reach of the log below
     log = io.StringIO()
     with tempfile.TemporaryDirectory() as work, contextlib.redirect_stdout(log), contextlib.redirect_stderr(log):
         return config, experiments.run(chapter, config, Path(work))
