@@ -7,6 +7,7 @@ import subprocess
 import sys
 
 import nbformat
+import yaml
 from conftest import ROOT, book_env, exercises, figures, offline_env, pft
 
 from pftlib.publish.build import toc_chapters
@@ -47,6 +48,10 @@ def test_a_second_build_skips_current_chapters(built_book):
 
 
 def test_a_failing_chapter_fails_the_build_naming_chapter_and_cell(checkout):
+    toc = yaml.safe_load((checkout / "_toc.yml").read_text())  # a book of two chapters: the build stops anyway
+    toc["parts"] = [{"caption": "I", "chapters": [{"file": "book/chapters/01_likelihood"},
+                                                  {"file": "book/chapters/02_all_roads"}]}]
+    (checkout / "_toc.yml").write_text(yaml.safe_dump(toc))
     source = LIKELIHOOD.source(checkout)
     nb = nbformat.read(source, as_version=4)
     nb.cells.insert(3, nbformat.v4.new_code_cell('raise RuntimeError("boom")'))

@@ -185,7 +185,7 @@ def test_regret_is_zero_only_at_the_soft_optimal_policy():
     assert torch.all(direct > 0)
 
 
-@settings(max_examples=10, deadline=None)
+@settings(max_examples=5, deadline=None)  # each projection restarts 9 times: seconds per example
 @given(instances, st.sampled_from(["token_counts", "token_at_position"]))
 def test_projection_onto_soft_optimal_policies_of_a_simple_class(inst, features):
     tree, g, ref, _, _ = setup(*inst)
