@@ -41,7 +41,7 @@ def main() -> None:
         options = {"num_train_epochs": 1, "per_device_train_batch_size": setup.batch_size,
                    "lr_scheduler_type": setup.lr_scheduler_type}  # one epoch at the chapters' batch size
         dpo = timed(lambda: trainers.dpo(models.causal_lm(tok, setup.size, 0), models.causal_lm(tok, setup.size, 0),
-                                         tok, pairs, Path(work) / "dpo", setup.beta, 0,
+                                         tok, pairs, Path(work) / "dpo", 0, beta=setup.beta,
                                          learning_rate=setup.learning_rate, **options))
         rm = timed(lambda: trainers.reward(models.reward_model(tok, setup.rm_size, 0), tok, pairs, Path(work) / "rm",
                                            0, learning_rate=setup.rm_learning_rate, **options))

@@ -244,6 +244,9 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:  # outside a chapter's execution (which reports its own interrupt)
         print("pft: failed: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # the reader stopped reading (`pft list | head`): nothing more to say
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     return 0
 
 

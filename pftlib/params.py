@@ -260,5 +260,8 @@ def restored(config: type, values: Mapping[str, Any]) -> Any:
 
 
 def config_from(config: type, params: Mapping[str, Any], prefix: str = "") -> Any:
-    """The ``config`` that a chapter's validated ``params`` describe (its fields named with ``prefix``)."""
-    return config(**{p.name[len(prefix):]: params[p.name] for p in params_of(config, prefix=prefix)})
+    """The ``config`` that a chapter's ``params`` describe (its fields named with ``prefix``; names
+    that are not its fields, such as a chapter's ``from_json``, are ignored, and fields a chapter
+    does not set keep their defaults).  The config checks itself as it is made."""
+    return config(**{p.name[len(prefix):]: params[p.name] for p in params_of(config, prefix=prefix)
+                     if p.name in params})

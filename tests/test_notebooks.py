@@ -12,8 +12,7 @@ import pytest
 from conftest import ROOT, exercises, figures
 
 from pftlib.publish.chapters import CHAPTERS, TEACHING
-from pftlib.publish.pages import glued
-from pftlib.report.pages import CLAIMS
+from pftlib.report.pages import CLAIMS, glued
 
 
 def test_notebook_defaults_match_the_schema():

@@ -13,7 +13,7 @@ import pytest
 from conftest import ROOT
 
 from pftlib.publish.chapters import CHAPTERS, find
-from pftlib.publish.pages import glued
+from pftlib.report.pages import glued
 
 COMMAND = re.compile(r"`(pft run [^`]+)`")
 

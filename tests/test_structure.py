@@ -45,6 +45,13 @@ def test_the_library_never_imports_the_book_machinery(folder):
         assert not bad, f"{path.relative_to(ROOT)} imports {sorted(bad)}: the library must not depend on the book"
 
 
+def test_imports_between_the_book_folders_run_one_way():
+    """``report`` (what the notebooks call) may import ``publish`` (what ``pft`` calls); never back."""
+    for path in sorted((ROOT / "pftlib" / "publish").glob("*.py")):
+        back = {m for m in imported_modules(path) if m.startswith("pftlib.report")}
+        assert not back, f"{path.relative_to(ROOT)} imports {sorted(back)}: publish must not import report"
+
+
 def test_ruff_finds_nothing_in_the_library_the_tests_the_benchmarks_and_the_notebooks():
     result = subprocess.run([sys.executable, "-m", "ruff", "check", "pftlib", "tests", "benchmarks", "notebooks"],
                             cwd=ROOT, capture_output=True, text=True)
@@ -138,7 +145,7 @@ def test_each_stage_trains_with_its_own_settings(tmp_path):
     from pftlib.llm.pipeline import Workspace
 
     setup = llm.Setup(sft_epochs=7, sft_learning_rate=2e-3, rm_epochs=5, rm_learning_rate=4e-4, learning_rate=3e-5,
-                      batch_size=6, lr_scheduler_type="linear", sample_temperature=0.7)
+                      batch_size=6, lr_scheduler_type="linear", sample_temperature=0.7, beta=0.3)
     ws = Workspace.__new__(Workspace)  # the mapping only: no tokenizer, no models
     ws.setup = setup
     expected = {SFTConfig: ("sft", 7, 2e-3), RewardConfig: ("reward", 5, 4e-4), DPOConfig: ("dpo", 1, 3e-5)}
@@ -146,7 +153,8 @@ def test_each_stage_trains_with_its_own_settings(tmp_path):
         args = trainers._args(cls, tmp_path / stage, 0, **ws.trl(stage))
         assert (args.num_train_epochs, args.learning_rate, args.per_device_train_batch_size, args.lr_scheduler_type) \
             == (epochs, lr, 6, "linear"), stage
-    online = trainers._args(OnlineDPOConfig, tmp_path / "online", 0, beta=0.3, max_new_tokens=4, **ws.trl("online"))
+    assert trainers._args(DPOConfig, tmp_path / "dpo", 0, **ws.trl("dpo")).beta == 0.3  # beta travels with them
+    online = trainers._args(OnlineDPOConfig, tmp_path / "online", 0, max_new_tokens=4, **ws.trl("online"))
     assert (online.temperature, online.learning_rate, online.beta) == (0.7, 3e-5, 0.3)
 
 

@@ -24,9 +24,7 @@ from . import judges, tuning
 from .config import Setup
 from .gap import measured_gap
 from .pipeline import Workspace, policy_metrics
-
-LEARNED, GOLD = "Online DPO (SFT)", "Online DPO (SFT), gold judge"
-TUNED, TWICE = "DPO (tuned)", "DPO 2x"
+from .policies import DPO_2X, GOLD_SFT, ONLINE_SFT, TUNED_DPO
 
 
 def dial_point(setup: Setup, seed: int, workdir: Path) -> dict:
@@ -37,17 +35,17 @@ def dial_point(setup: Setup, seed: int, workdir: Path) -> dict:
     ws.train_sft()
     ws.tuned("RM")
     ws.tuned("DPO")
-    ws.train_dpo(TWICE, start=tuning.folder("DPO", 1))  # the paper's DPO 2x: one more epoch from 1-epoch DPO
+    ws.train_dpo(DPO_2X, start=tuning.folder("DPO", 1))  # the paper's DPO 2x: one more epoch from 1-epoch DPO
     rm = ws.scorer("global", "RM")
-    ws.online_round("SFT", rm, LEARNED)
-    ws.online_round("SFT", gold.score, GOLD)
+    ws.online_round("SFT", rm, ONLINE_SFT)
+    ws.online_round("SFT", gold.score, GOLD_SFT)
     gap = measured_gap(rm, ws.scorer("implicit", "DPO"), ws.held_out_pairs(setup.n_eval), gold.score)
 
     prompts, references = ws.source.evaluation(setup.n_eval, seed)
-    metrics = policy_metrics(ws, ["SFT", "DPO", TWICE, LEARNED, GOLD], gold, prompts, references)
-    reward = {TUNED if name == "DPO" else name: m["true reward"] for name, m in metrics.items()}
+    metrics = policy_metrics(ws, ["SFT", "DPO", DPO_2X, ONLINE_SFT, GOLD_SFT], gold, prompts, references)
+    reward = {TUNED_DPO if name == "DPO" else name: m["true reward"] for name, m in metrics.items()}
     return {"seed": seed, "true reward": reward,
-            "edge": reward[LEARNED] - reward[TUNED], "gold edge": reward[GOLD] - reward[TUNED],
+            "edge": reward[ONLINE_SFT] - reward[TUNED_DPO], "gold edge": reward[GOLD_SFT] - reward[TUNED_DPO],
             "agreement": gap["checking"], "implicit agreement": gap["generating"], "gap": gap["gap"],
             "chosen epochs": {name: c["epochs"] for name, c in ws.choices.items()},
             "selection likelihood": {name: c["selection likelihood"] for name, c in ws.choices.items()}}

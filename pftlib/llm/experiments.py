@@ -14,30 +14,39 @@ import multiprocessing
 import os
 import sys
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import asdict, fields
-from importlib import import_module
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
 from .. import progress
 from ..environment import SEED_WORKERS_ENV, available_cores
-from ..params import ParameterError, restored
+from ..params import ParameterError, config_from, restored
 from .config import GapClosers, Hypotheses, Pipeline, RewardStudy, Setup
 
-#: Each experiment's config and its run for one seed (``module:function``, imported when it runs:
-#: the runs load torch and TRL, the configs do not).
-EXPERIMENTS: dict[str, tuple[type[Setup], str]] = {
-    "pipeline": (Pipeline, "pipeline:run"), "reward-models": (RewardStudy, "reward_study:run"),
-    "hypotheses": (Hypotheses, "hypotheses:run_h1_h5"), "gap-closers": (GapClosers, "hypotheses:run_h6"),
-}
-CONFIGS: dict[str, type[Setup]] = {name: cls for name, (cls, _) in EXPERIMENTS.items()}
+#: Each experiment's config, by name.
+CONFIGS: dict[str, type[Setup]] = {"pipeline": Pipeline, "reward-models": RewardStudy, "hypotheses": Hypotheses,
+                                   "gap-closers": GapClosers}
+
+
+def run_seed(name: str, config: Setup, seed: int, workdir: Path) -> dict:
+    """One seed of experiment ``name``.  Each experiment's module loads torch and TRL, so it is
+    imported here, when a seed runs, not when a config is checked."""
+    if name == "pipeline":
+        from .pipeline import run
+    elif name == "reward-models":
+        from .reward_study import run
+    elif name == "hypotheses":
+        from .hypotheses import run
+    elif name == "gap-closers":
+        from .gap_closers import run
+    else:
+        raise ValueError(f"unknown experiment {name!r}; experiments: {', '.join(CONFIGS)}")
+    return run(config, seed, workdir)
 
 
 def config(name: str, params: dict[str, Any]) -> Setup:
-    """The config of experiment ``name`` that ``params`` describe (names that are not its fields,
-    such as a chapter's ``from_json``, are ignored); checked as it is built."""
-    cls = CONFIGS[name]
-    return cls(**{f.name: params[f.name] for f in fields(cls) if f.name in params})
+    """The config of experiment ``name`` that ``params`` describe (:func:`pftlib.params.config_from`)."""
+    return config_from(CONFIGS[name], params)
 
 
 def run(name: str, config: Setup, workdir: Path) -> list[dict]:
@@ -73,8 +82,7 @@ def seed_workers(seeds: int) -> int:
 
 def _one_seed(name: str, config: Setup, seed: int, workdir: Path, label: str) -> dict:
     progress.where(label)  # the seed's stages show under its label (pft's progress lines)
-    module, function = EXPERIMENTS[name][1].split(":")
-    return getattr(import_module(f".{module}", __package__), function)(config, seed, workdir)
+    return run_seed(name, config, seed, workdir)
 
 
 def _quiet_worker() -> None:

@@ -1,6 +1,7 @@
-"""Part III's experiments, for one seed: the paper's hypotheses on the language-model pipeline.
+"""Chapter 6's experiment, for one seed: the paper's hypotheses H1 to H5 on the language-model
+pipeline (H6 is Chapter 7's, :mod:`pftlib.llm.gap_closers`).
 
-Chapter 6 (:func:`run_h1_h5`) trains every policy from one SFT model on one set of preference
+:func:`run` trains every policy from one SFT model on one set of preference
 pairs (SFT samples labelled by the verifier), so each hypothesis changes one thing:
 
 * **H1** (on-policy samples carry new signal): the language-model analogue of Chapter 2's exact
@@ -19,10 +20,6 @@ pairs (SFT samples labelled by the verifier), so each hypothesis changes one thi
 * **H5** (global reward models generalise better): DPO-implicit, local and global reward models,
   validation likelihood against best-of-``max_n`` quality.
 
-Chapter 7 (:func:`run_h6`) tries to close the generation–verification gap two ways, a 1-word
-budget (short horizon) and the ROUGE-L verifier (as hard as the generator), measures the gap in
-each setting (:mod:`pftlib.llm.gap`), and compares online with offline there.
-
 The reward model and DPO choose their epochs by one held-out rule (:mod:`pftlib.llm.tuning`);
 "DPO 2x" is one more epoch from 1-epoch DPO.  H2's other betas train both routes for one epoch.
 """
@@ -36,16 +33,13 @@ import datasets
 
 from ..tasks import eval_prompts
 from . import judges, tuning
-from .config import GapClosers, Hypotheses
-from .gap import agreement, measured_gap
+from .config import Hypotheses
+from .gap import agreement
 from .pipeline import Workspace, judged, policy_metrics, rm_metrics
+from .policies import DPO_2X, MORE_PROMPTS, ONLINE_DPO, ONLINE_SFT, VERIFIER_LABELS
 from .preferences import labelled_pairs
 from .reward_study import reward_models
 from .rewards import best_of_n
-
-ONLINE_SFT, ONLINE_DPO = "Online DPO (SFT)", "Online DPO (DPO)"
-GOLD_LABELS = "Online DPO (SFT), verifier labels"
-AUGMENTED = "Online DPO (SFT), more prompts"
 
 
 def swept(name: str, beta: float) -> str:
@@ -74,7 +68,7 @@ def refit_on_own_labels(ws: Workspace, gold) -> dict[str, float]:
             "refit": agreement(ws.scorer("global", "RM, refit"), held_out, gold)}
 
 
-def run_h1_h5(setup: Hypotheses, seed: int, workdir: Path) -> dict:
+def run(setup: Hypotheses, seed: int, workdir: Path) -> dict:
     """Chapter 6's policies and reward models for one seed; their gold-judge metrics."""
     ws = Workspace(setup, seed, workdir)
     gold = judges.from_spec("verifier", ws.source.verifier(), seed)
@@ -82,11 +76,11 @@ def run_h1_h5(setup: Hypotheses, seed: int, workdir: Path) -> dict:
     ws.tuned("RM")
     rm = ws.scorer("global", "RM")
     ws.tuned("DPO")
-    ws.train_dpo("DPO 2x", start=tuning.folder("DPO", 1))
+    ws.train_dpo(DPO_2X, start=tuning.folder("DPO", 1))
     ws.online_round("SFT", rm, ONLINE_SFT)
     ws.online_round("DPO", rm, ONLINE_DPO)
-    ws.online_round("SFT", gold.score, GOLD_LABELS)
-    names = ["SFT", "DPO", "DPO 2x", ONLINE_SFT, ONLINE_DPO, GOLD_LABELS]
+    ws.online_round("SFT", gold.score, VERIFIER_LABELS)
+    names = ["SFT", "DPO", DPO_2X, ONLINE_SFT, ONLINE_DPO, VERIFIER_LABELS]
     h1_refit = refit_on_own_labels(ws, gold.score)
 
     for beta in setup.beta_sweep:  # H2: both routes at other betas (one epoch each), everything else equal
@@ -98,8 +92,8 @@ def run_h1_h5(setup: Hypotheses, seed: int, workdir: Path) -> dict:
 
     n_more = round(setup.prompt_factor * setup.n_pairs)  # H3: fresh prompts, as the paper's augmentation
     prompts = list(ws.pairs["prompt"]) + list(eval_prompts(setup.task, n_more - setup.n_pairs, seed + 30_000)["prompt"])
-    ws.online_round("SFT", rm, AUGMENTED, prompts)
-    names.append(AUGMENTED)
+    ws.online_round("SFT", rm, MORE_PROMPTS, prompts)
+    names.append(MORE_PROMPTS)
 
     eval_prompts_, references = ws.source.evaluation(setup.n_eval, seed)
     result = {"seed": seed, "setup": asdict(setup), "n prompts": {"base": setup.n_pairs, "augmented": n_more},
@@ -122,43 +116,3 @@ def compare_reward_models(ws: Workspace, gold: judges.Judge, max_n: int, prompts
         out[name] = {**rm_metrics(score, validation, gold.score),
                      **{f"best-of-{max_n} {k}": v for k, v in judged(prompts, picks, references, gold).items()}}
     return out
-
-
-def _rouge(verifier: str) -> str:
-    """The ROUGE-L verifier of the same task."""
-    family = verifier.split("-")[0]
-    return "rouge" if family in ("coverage", "rouge") else f"{family}-rouge"
-
-
-#: Chapter 7's settings, each a change to the setup: the task as Chapter 4 runs it, and the two
-#: ways the paper closes the gap (a horizon of one word; the task's ROUGE-L verifier against its
-#: optimal summary).
-SETTINGS = {"default (Chapter 4's task)": lambda s: s,
-            "short horizon (one word)": lambda s: replace(s, budget=1),
-            "verifier as hard as the generator (ROUGE-L)": lambda s: replace(s, verifier=_rouge(s.verifier))}
-
-
-def run_h6(setup: GapClosers, seed: int, workdir: Path) -> dict:
-    """Chapter 7: in each setting, SFT, the tuned reward model and DPO, DPO 2x and Online DPO (DPO)
-    with the learned reward model, judged by that setting's verifier; and the measured gap."""
-    result = {"seed": seed, "setup": asdict(setup), "settings": {}}
-    for i, (label, change) in enumerate(SETTINGS.items()):
-        ws = Workspace(change(setup), seed, workdir / f"setting{i}")
-        gold = judges.from_spec("verifier", ws.source.verifier(), seed)
-        ws.train_sft()
-        ws.tuned("RM")
-        rm = ws.scorer("global", "RM")
-        ws.tuned("DPO")
-        ws.train_dpo("DPO 2x", start=tuning.folder("DPO", 1))
-        ws.online_round("DPO", rm, ONLINE_DPO)
-        prompts, references = ws.source.evaluation(setup.n_eval, seed)
-        validation = ws.held_out_pairs(setup.n_eval)
-        task = ws.setup.task
-        result["settings"][label] = {
-            "policies": policy_metrics(ws, ["SFT", "DPO", "DPO 2x", ONLINE_DPO], gold, prompts, references),
-            "reward model": rm_metrics(rm, validation, gold.score),
-            "measured gap": measured_gap(rm, ws.scorer("implicit", "DPO"), validation, gold.score),
-            "best true reward": sum(task.best_score(p) for p in prompts) / len(prompts),
-            "tuning": ws.choices,
-        }
-    return result

@@ -33,7 +33,7 @@ def rollouts(start: Path, tokenizer: PreTrainedTokenizerBase, prompts: list[str]
 
 
 def online_dpo_round(start: Path, tokenizer: PreTrainedTokenizerBase, prompts: list[str], judge: Scorer,
-                     k: int, temperature: float, max_new_tokens: int, out: Path, beta: float, seed: int = 0,
+                     k: int, temperature: float, max_new_tokens: int, out: Path, seed: int = 0,
                      drawn: Rollouts | None = None, **overrides: Any) -> tuple[PreTrainedModel, datasets.Dataset]:
     """One round of the paper's online DPO from the policy saved at ``start``; returns the trained
     policy (saved to ``out``) and the best-vs-worst pairs it was trained on.  ``drawn``: the
@@ -45,4 +45,4 @@ def online_dpo_round(start: Path, tokenizer: PreTrainedTokenizerBase, prompts: l
         raise ValueError(f"every prompt's {k} samples scored alike, so online DPO has no pair to train on: sample "
                          f"more varied completions (a higher sample_temperature than {temperature:g}, or a larger k)")
     policy, reference = (causal_lm(tokenizer, str(start), seed) for _ in range(2))
-    return dpo(policy, reference, tokenizer, pairs, out, beta, seed, **overrides), pairs
+    return dpo(policy, reference, tokenizer, pairs, out, seed, **overrides), pairs

@@ -34,13 +34,22 @@ from . import cache, evaluate, gap, judges, models, online, rewards, rollout, tr
 from .config import Pipeline, Setup
 from .distributed import state as process_group
 from .linear_reward import fit_linear_reward
+from .policies import (
+    DPO,
+    DPO_2X,
+    GOLD_DPO,
+    GOLD_SFT,
+    ONLINE_DPO,
+    ONLINE_FROM,
+    ONLINE_SFT,
+    SFT,
+    SIMPLE_JUDGED,
+    TRL_ONLINE,
+)
 from .sources import Synthetic
 
-POLICIES = ("SFT", "DPO", "DPO 2x", "Online DPO (SFT)", "Online DPO (DPO)")
-GOLD_JUDGED = ("Online DPO (SFT), gold judge", "Online DPO (DPO), gold judge")
-#: Online DPO (SFT) judged by the linear reference: the verifier class as a dial (R_sim, simple).
-SIMPLE_JUDGED = "Online DPO (SFT), simple RM"
-TRL_ONLINE = "Online DPO (TRL, fully online)"
+POLICIES = (SFT, DPO, DPO_2X, ONLINE_SFT, ONLINE_DPO)
+GOLD_JUDGED = (GOLD_SFT, GOLD_DPO)
 #: Who judges each policy's online round: nobody for the offline policies.
 JUDGE = {**dict.fromkeys(POLICIES[:3], "none (offline)"), **dict.fromkeys((*POLICIES[3:], TRL_ONLINE), "learned RM"),
          **dict.fromkeys(GOLD_JUDGED, "gold judge (perfect)"), SIMPLE_JUDGED: "simple RM (linear)"}
@@ -75,14 +84,14 @@ class Workspace:
     def trl(self, stage: str) -> dict[str, Any]:
         """The TRL config options of one training ``stage`` (TRL's names), from the setup: every
         stage's batch size (pairs per batch for preference stages), learning-rate schedule and
-        trackers, then the stage's own epochs and learning rate."""
+        trackers, then the stage's own epochs and learning rate, and beta where the stage has one."""
         s = self.setup
         shared = {"per_device_train_batch_size": s.batch_size, "lr_scheduler_type": s.lr_scheduler_type,
                   "report_to": s.report_to if s.report_to == "none" else s.report_to.split(",")}
         own = {"sft": {"num_train_epochs": s.sft_epochs, "learning_rate": s.sft_learning_rate},
                "reward": {"num_train_epochs": s.rm_epochs, "learning_rate": s.rm_learning_rate},
-               "dpo": {"num_train_epochs": 1, "learning_rate": s.learning_rate},  # one epoch, as the paper's DPO
-               "online": {"num_train_epochs": 1, "learning_rate": s.learning_rate,
+               "dpo": {"num_train_epochs": 1, "learning_rate": s.learning_rate, "beta": s.beta},  # one epoch
+               "online": {"num_train_epochs": 1, "learning_rate": s.learning_rate, "beta": s.beta,
                           "temperature": s.sample_temperature}}[stage]
         return {**shared, **own}
 
@@ -125,12 +134,12 @@ class Workspace:
         """One epoch of DPO (unless ``overrides`` say otherwise) on the pairs from the policy saved
         as ``start``, against SFT as reference."""
         return trainers.dpo(self.load(start), self.load("SFT"), self.tok, self.pairs, self.dir / name,
-                            self.setup.beta, self.seed, **{**self.trl("dpo"), **overrides})
+                            self.seed, **{**self.trl("dpo"), **overrides})
 
     def train_local(self, name: str = "Local RM", **overrides: Any):
         """The local reward model (BT over ``beta * log pi``, no reference), from SFT on the pairs."""
-        return trainers.local_reward(self.load("SFT"), self.tok, self.pairs, self.dir / name, self.setup.beta,
-                                     self.seed, **{**self.trl("dpo"), **overrides})
+        return trainers.local_reward(self.load("SFT"), self.tok, self.pairs, self.dir / name, self.seed,
+                                     **{**self.trl("dpo"), **overrides})
 
     def scorer(self, kind: str, name: str):
         """The reward a saved model stands for: ``global`` (a reward model), ``implicit`` (a DPO
@@ -157,7 +166,7 @@ class Workspace:
                                           lambda f: self.scorer(kind, f), self.selection_pairs)
             (search / "choice.json").write_text(json.dumps({"epochs": chosen, "table": list(table.items())}))
 
-        start = {"sft": self.keys.get("SFT"), "beta": s.beta} if stage == "dpo" else {"init": s.rm_size}
+        start = {"sft": self.keys.get("SFT")} if stage == "dpo" else {"init": s.rm_size}  # beta: in the TRL settings
         self.cached(search.name, run, f"tuned {name}", epochs=epochs, pairs=self.pairs,
                     selection=self.selection_pairs, **start, **self.trl(stage))
         choice = json.loads((search / "choice.json").read_text())
@@ -178,13 +187,13 @@ class Workspace:
             self.drawn[which] = online.rollouts(self.dir / start, self.tok, prompts, s.k, s.sample_temperature,
                                                 self.source.max_new_tokens, self.seed)
         return online.online_dpo_round(self.dir / start, self.tok, prompts, judge, s.k, s.sample_temperature,
-                                       self.source.max_new_tokens, self.dir / name, s.beta, self.seed,
+                                       self.source.max_new_tokens, self.dir / name, self.seed,
                                        drawn=self.drawn[which], **self.trl("dpo"))[1]
 
     def trl_online(self, judge, name: str, start: str = "SFT"):
         prompts = datasets.Dataset.from_dict({"prompt": list(self.pairs["prompt"])})
         trainers.online_dpo(self.load(start), self.load(start), self.tok, prompts, judge, self.dir / name,
-                            self.setup.beta, self.source.max_new_tokens, self.seed, **self.trl("online"))
+                            self.source.max_new_tokens, self.seed, **self.trl("online"))
 
     def held_out_pairs(self, n: int) -> datasets.Dataset:
         """Validation pairs like the training ones (synthetic: on the evaluation prompts)."""
@@ -249,11 +258,11 @@ def run(setup: Pipeline, seed: int, workdir: Path) -> dict:
     ws.tuned("RM")
     rm = ws.scorer("global", "RM")
     ws.tuned("DPO")  # the epochs the same held-out rule and budget choose, as for the reward model
-    ws.train_dpo("DPO 2x", start=tuning.folder("DPO", 1))  # the paper's DPO 2x: one more epoch from 1-epoch DPO
+    ws.train_dpo(DPO_2X, start=tuning.folder("DPO", 1))  # the paper's DPO 2x: one more epoch from 1-epoch DPO
     names = list(POLICIES)
     training_pairs = {"offline pairs (labels)": ws.pairs}
     for start in ("SFT", "DPO"):
-        training_pairs[f"Online DPO ({start}) pairs (learned RM)"] = ws.online_round(start, rm, f"Online DPO ({start})")
+        training_pairs[f"{ONLINE_FROM[start]} pairs (learned RM)"] = ws.online_round(start, rm, ONLINE_FROM[start])
     if gold.score is not None:  # the same rounds with a perfect judge, for contrast
         for start, name in zip(("SFT", "DPO"), GOLD_JUDGED):
             ws.online_round(start, gold.score, name)

@@ -59,8 +59,7 @@ def selection_point(setup: Setup, seed: int, workdir: Path, ks: tuple[int, ...],
         for k in ks:
             for judge, score in scorers.items():
                 pairs = best_vs_worst(prompts, [s[:k] for s in samples], score, [e[:k] for e in ended])
-                trainers.dpo(ws.load("SFT"), ws.load("SFT"), ws.tok, pairs, ws.dir / "round", setup.beta, seed,
-                             **ws.trl("dpo"))
+                trainers.dpo(ws.load("SFT"), ws.load("SFT"), ws.tok, pairs, ws.dir / "round", seed, **ws.trl("dpo"))
                 reward = policy_metrics(ws, ["round"], verdict, eval_prompts, references)["round"]["true reward"]
                 rows.append({"seed": seed, "temperature": t, "K": k, "judge": judge, "true reward": reward,
                              "edge": reward - base["DPO"]["true reward"], "SFT": base["SFT"]["true reward"],

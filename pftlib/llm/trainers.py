@@ -2,9 +2,9 @@
 and TRL's fully online DPO.
 
 Each trains, saves the model and tokenizer to ``out`` (TRL and the next stage load from there),
-and returns the trained model.  Hyperparameters (learning rate, epochs, batch size, schedule) are
-keyword arguments that go to the TRL config under TRL's names, so any TRL option can be set; the
-wrappers add none of their own (the chapters' come from :mod:`pftlib.llm.config` through
+and returns the trained model.  Hyperparameters (learning rate, epochs, batch size, schedule, DPO's
+beta) are keyword arguments that go to the TRL config under TRL's names, so any TRL option can be
+set; the wrappers add none of their own (the chapters' come from :mod:`pftlib.llm.config` through
 :class:`pftlib.llm.pipeline.Workspace`).  What they do set changes no number: where to save, how
 often to log, CPU or bf16 on a GPU, no gradient checkpointing.
 """
@@ -97,9 +97,10 @@ def reward(model: PreTrainedModel, tokenizer: PreTrainedTokenizerBase, data: dat
 
 
 def dpo(model: PreTrainedModel, ref_model: PreTrainedModel, tokenizer: PreTrainedTokenizerBase,
-        data: datasets.Dataset, out: Path, beta: float, seed: int = 0, **overrides: Any) -> PreTrainedModel:
-    """DPO on prompt/chosen/rejected pairs against an explicit, frozen reference policy."""
-    args = _args(DPOConfig, out, seed, beta=beta, **overrides)
+        data: datasets.Dataset, out: Path, seed: int = 0, **overrides: Any) -> PreTrainedModel:
+    """DPO on prompt/chosen/rejected pairs against an explicit, frozen reference policy (``beta``,
+    the KL strength, is one of the options, as in ``DPOConfig``)."""
+    args = _args(DPOConfig, out, seed, **overrides)
     return _train(DPOTrainer, args, tokenizer, out, model=model, ref_model=ref_model, train_dataset=data)
 
 
@@ -113,15 +114,16 @@ class _ReferenceFree(DPOTrainer):
 
 
 def local_reward(model: PreTrainedModel, tokenizer: PreTrainedTokenizerBase, data: datasets.Dataset, out: Path,
-                 beta: float, seed: int = 0, **overrides: Any) -> PreTrainedModel:
-    """The paper's local reward model: BT maximum likelihood over ``r(x, y) = beta * log pi(y | x)``,
-    with no reference policy.  Read it with :func:`pftlib.llm.rewards.local`."""
-    args = _args(DPOConfig, out, seed, beta=beta, **overrides, precompute_ref_log_probs=True)
+                 seed: int = 0, **overrides: Any) -> PreTrainedModel:
+    """The paper's local reward model: BT maximum likelihood over ``r(x, y) = beta * log pi(y | x)``
+    (``beta`` among the options), with no reference policy.  Read it with
+    :func:`pftlib.llm.rewards.local`."""
+    args = _args(DPOConfig, out, seed, **overrides, precompute_ref_log_probs=True)
     return _train(_ReferenceFree, args, tokenizer, out, model=model, train_dataset=data)
 
 
 def online_dpo(model: PreTrainedModel, ref_model: PreTrainedModel, tokenizer: PreTrainedTokenizerBase,
-               prompts: datasets.Dataset, judge: Scorer, out: Path, beta: float, max_new_tokens: int,
+               prompts: datasets.Dataset, judge: Scorer, out: Path, max_new_tokens: int,
                seed: int = 0, **overrides: Any) -> PreTrainedModel:
     """TRL's fully online DPO (``trl.experimental.online_dpo``): every step samples two completions
     per prompt from the *current* policy, the judge picks the better, and one DPO step follows."""
@@ -129,6 +131,6 @@ def online_dpo(model: PreTrainedModel, ref_model: PreTrainedModel, tokenizer: Pr
     def reward(prompts: list[str], completions: list[str], **_: Any) -> list[float]:
         return judge(prompts, completions)
 
-    args = _args(OnlineDPOConfig, out, seed, beta=beta, max_new_tokens=max_new_tokens, **overrides)
+    args = _args(OnlineDPOConfig, out, seed, max_new_tokens=max_new_tokens, **overrides)
     return _train(OnlineDPOTrainer, args, tokenizer, out, model=model, ref_model=ref_model, reward_funcs=reward,
                   train_dataset=prompts)

@@ -1,9 +1,9 @@
 """The book's chapters: which notebook each runs, and the schema of its parameters (a
 language-model chapter's slug is also its experiment's name in :mod:`pftlib.llm.experiments`).
 
-A language-model chapter's schema is derived from its experiment's config
-(:mod:`pftlib.llm.config`), and Chapter 6's exact H1 experiment's from
-:class:`pftlib.theory.compare.Relabelling`: their defaults are the only defaults.
+Every chapter's schema is derived from its experiment's config (:mod:`pftlib.theory.settings`,
+:mod:`pftlib.llm.config`; Chapter 6's exact H1 experiment's from
+:class:`pftlib.theory.settings.RelabellingSettings`): their defaults are the only defaults.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from pathlib import Path
 
 from ..llm import config as llm
 from ..params import Constraint, Param, ParameterError, Schema, params_of, schema_of
-from ..theory.settings import SCALE_FLOOR, AllRoadsSettings, GapDialSettings, RelabellingSettings, size_rule
+from ..theory.settings import AllRoadsSettings, GapDialSettings, LikelihoodSettings, RelabellingSettings
 
 
 @dataclass(frozen=True)
@@ -44,23 +44,7 @@ LIKELIHOOD = Chapter(
     slug="likelihood",
     stem="01_likelihood",
     title="Preference fine-tuning is likelihood",
-    # The chapter's computations are its demonstrations, in the notebook itself: its parameters are
-    # declared here rather than by a config of the library.
-    schema=Schema(
-        params=(
-            Param("V", int, 3, "vocabulary size (tokens per step)", low=2, high=16),
-            Param("H", int, 4, "horizon: tokens per completion", low=1, high=20),
-            Param("beta", float, 0.5, "KL-regularisation strength", low=SCALE_FLOOR, high=100),
-            Param("reward_scale", float, 2.0, "standard deviation of the true reward", low=SCALE_FLOOR, high=50),
-            Param("n_pairs", int, 2000, "number of labelled preference pairs for DPO", low=1, high=1_000_000),
-            Param("n_policies", int, 200, "random policies in the projection check", low=1, high=10_000),
-            Param("seed", int, 0, "random seed", low=0, high=2**31 - 1),
-            Param("bench_horizon", int, 10, "engine benchmark: time trees of 4 tokens per step up to this horizon",
-                  low=1, high=10),
-        ),
-        constraints=(size_rule("H", 2**20, "the tree is enumerated exactly"),),
-        quick={"V": 2, "H": 3, "n_pairs": 300, "n_policies": 50, "bench_horizon": 5},
-    ),
+    schema=schema_of(LikelihoodSettings, quick={"V": 2, "H": 3, "n_pairs": 300, "n_policies": 50, "bench_horizon": 5}),
 )
 
 ALL_ROADS = Chapter(

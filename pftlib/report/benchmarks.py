@@ -18,6 +18,7 @@ from typing import Any
 import pandas as pd
 
 from ..environment import book_root, installed_from
+from ..llm.policies import DPO, DPO_2X, GOLD_DPO, GOLD_SFT, ONLINE_DPO, ONLINE_SFT
 from ..params import ParameterError
 from ..publish.chapters import LANGUAGE_MODEL
 from .verdicts import (
@@ -180,8 +181,7 @@ def learnability_findings(result: dict):
         [learn.pivot_table(index="model", columns="verifier", values="held out", sort=False).round(3)]
 
 
-ARMS = [("Online DPO (SFT)", "DPO"), ("Online DPO (DPO)", "DPO 2x"), ("Online DPO (SFT), gold judge", "DPO"),
-        ("Online DPO (DPO), gold judge", "DPO 2x")]
+ARMS = [(ONLINE_SFT, DPO), (ONLINE_DPO, DPO_2X), (GOLD_SFT, DPO), (GOLD_DPO, DPO_2X)]
 
 
 @findings("budget_task", texts=("budget_online_sft", "budget_online_dpo", "budget_gold_sft", "budget_gold_dpo"),
@@ -259,7 +259,7 @@ def gap_settings(result: dict, held_out: bool = False) -> pd.DataFrame:
     the measured gap with its interval."""
     points = [p for p in result["rows"] if (p["seed"] >= HELD_OUT_FROM) == held_out]
     margin = result["provenance"]["parameters"]["setup"].get("margin", 0.0)
-    arms = {**DIAL_ARMS, "DPO 2x edge": "DPO 2x"}  # the paper's control beside the online rounds
+    arms = {**DIAL_ARMS, "DPO 2x edge": DPO_2X}  # the paper's control beside the online rounds
     return pd.DataFrame(dial_table(points, ("verifier", "horizon", "n_pairs"), arms, _baseline(points), margin))
 
 

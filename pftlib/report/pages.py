@@ -1,16 +1,41 @@
 """The pages built from the other chapters' executed pages: the claims table (the paper's claims
-beside this build's results) and the reproducibility appendix (what produced each page)."""
+beside this build's results) and the reproducibility appendix (what produced each page).  Both
+read the pages back (:func:`glued`, :func:`provenance`), so they always show what those pages
+computed in this build, never a copy."""
 
 from __future__ import annotations
 
+import ast
 from pathlib import Path
+from typing import Any
 
+import nbformat
 import pandas as pd
 
 from ..provenance import locked, off_lock, package_key
-from ..publish.pages import glued, provenance
 from . import paper
 from .verdicts import STATUSES
+
+
+def glued(page: Path) -> dict[str, Any]:
+    """Every value the page glued, by name (``glue("name", value)`` in its code)."""
+    out = {}
+    for cell in nbformat.read(page, as_version=4).cells:
+        for output in cell.get("outputs", []):
+            name = output.get("metadata", {}).get("scrapbook", {}).get("name")
+            if name:
+                text = next(iter(output["data"].values()))
+                try:
+                    out[name] = ast.literal_eval(text)
+                except (ValueError, SyntaxError):
+                    out[name] = text
+    return out
+
+
+def provenance(page: Path) -> dict[str, Any]:
+    """The page's provenance record: parameters, commit, versions, device, wall time."""
+    return nbformat.read(page, as_version=4).metadata["pftlib"]["provenance"]
+
 
 #: The paper's claims: the claim, the chapter page that tests it, the glued value that holds our
 #: result, the glued status the chapter computed (one of verdicts.STATUSES), and what the paper

@@ -19,6 +19,8 @@ import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
+from ..llm.policies import GOLD_SFT, ONLINE_SFT
+
 BEATS, LOSES, EQUIVALENT, UNDECIDED = "beats", "loses to", "equivalent to", "undecided"
 LEVEL = 0.95
 
@@ -218,7 +220,7 @@ HYPOTHESIS_CLAIM = {
 
 
 #: The dial's arms: online DPO from SFT judged by the learned reward model, and by the gold verifier.
-DIAL_ARMS = {"edge": "Online DPO (SFT)", "gold edge": "Online DPO (SFT), gold judge"}
+DIAL_ARMS = {"edge": ONLINE_SFT, "gold edge": GOLD_SFT}
 
 
 def dial_table(points: Iterable[Mapping], by: tuple[str, ...], arms: Mapping[str, str] = DIAL_ARMS,

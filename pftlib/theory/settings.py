@@ -1,7 +1,9 @@
 """The theory chapters' settings: one frozen dataclass per experiment, with each field's default,
-help and range (``pft list`` shows them).  Nothing here imports torch, so ``pft`` reads and checks
-parameters at once; the computations subclass these (:class:`~pftlib.theory.all_roads.AllRoads`,
-:class:`~pftlib.theory.gap_dial.GapDial`, :class:`~pftlib.theory.compare.Relabelling`).
+help and range (``pft list`` shows them), that checks itself when it is made.  Nothing here
+imports torch, so ``pft`` reads and checks parameters at once; the computations subclass these
+(:class:`~pftlib.theory.all_roads.AllRoads`, :class:`~pftlib.theory.gap_dial.GapDial`,
+:class:`~pftlib.theory.compare.Relabelling`); Chapter 1's demonstrations are functions of
+:mod:`pftlib.theory.likelihood` that its notebook calls with these settings.
 """
 
 from __future__ import annotations
@@ -9,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import ClassVar
 
-from ..params import Constraint, option
+from ..params import Constraint, option, validated
 
 #: The smallest KL strength beta and reward scale the theory chapters accept.  Far below it the
 #: exact numbers leave float64 (``-p beta 1e-300`` published a NaN correlation, ``-p reward_scale
@@ -23,8 +25,33 @@ def size_rule(horizon: str, limit: int, why: str) -> Constraint:
     return Constraint(("V", horizon), lambda p: p["V"] ** p[horizon] <= limit, f"{why}: keep V**{horizon} <= {limit:,}")
 
 
+class _Checked:
+    """Checks every field against its range and the class's ``RULES`` when an instance is made."""
+
+    def __post_init__(self) -> None:
+        validated(self)
+
+
 @dataclass(frozen=True)
-class AllRoadsSettings:
+class LikelihoodSettings(_Checked):
+    """Chapter 1: soft RL as a reverse-KL projection, Bradley–Terry likelihood and DPO, exactly, on
+    one token tree."""
+
+    V: int = option(3, "vocabulary size (tokens per step)", low=2, high=16)
+    H: int = option(4, "horizon: tokens per completion", low=1, high=20)
+    beta: float = option(0.5, "KL-regularisation strength", low=SCALE_FLOOR, high=100)
+    reward_scale: float = option(2.0, "standard deviation of the true reward", low=SCALE_FLOOR, high=50)
+    n_pairs: int = option(2000, "number of labelled preference pairs for DPO", low=1, high=1_000_000)
+    n_policies: int = option(200, "random policies in the projection check", low=1, high=10_000)
+    seed: int = option(0, "random seed", low=0, high=2**31 - 1)
+    bench_horizon: int = option(10, "engine benchmark: time trees of 4 tokens per step up to this horizon",
+                                low=1, high=10)
+
+    RULES: ClassVar = (size_rule("H", 2**20, "the tree is enumerated exactly"),)
+
+
+@dataclass(frozen=True)
+class AllRoadsSettings(_Checked):
     """Chapter 2: Theorem 2.2 on random instances across coverage and sample size, and SFT as
     inverse RL."""
 
@@ -44,7 +71,7 @@ class AllRoadsSettings:
 
 
 @dataclass(frozen=True)
-class GapDialSettings:
+class GapDialSettings(_Checked):
     """Chapter 3: Theorem 3.1 by two computations, and the gap dial over horizon and sample size."""
 
     V: int = option(2, "vocabulary size (tokens per step)", low=2, high=4)
@@ -62,7 +89,7 @@ class GapDialSettings:
 
 
 @dataclass(frozen=True)
-class RelabellingSettings:
+class RelabellingSettings(_Checked):
     """H1's exact experiment (Chapter 6): random tabular instances on which the online route is
     refitted with on-policy pairs, relabelled by its own reward model or by the true labeller."""
 
