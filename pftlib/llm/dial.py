@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from . import judges, tuning
+from . import judges
 from .config import Setup
 from .gap import measured_gap
 from .pipeline import Workspace, policy_metrics
@@ -32,11 +32,7 @@ def dial_point(setup: Setup, seed: int, workdir: Path) -> dict:
     recipes the held-out rule chose (with each candidate's selection likelihood)."""
     ws = Workspace(setup, seed, workdir)
     gold = judges.from_spec("verifier", ws.source.verifier(), seed)
-    ws.train_sft()
-    ws.tuned("RM")
-    ws.tuned("DPO")
-    ws.train_dpo(DPO_2X, start=tuning.folder("DPO", 1))  # the paper's DPO 2x: one more epoch from 1-epoch DPO
-    rm = ws.scorer("global", "RM")
+    rm = ws.train_offline()
     ws.online_round("SFT", rm, ONLINE_SFT)
     ws.online_round("SFT", gold.score, GOLD_SFT)
     gap = measured_gap(rm, ws.scorer("implicit", "DPO"), ws.held_out_pairs(setup.n_eval), gold.score)

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import asdict, replace
 from pathlib import Path
 
-from . import judges, tuning
+from . import judges
 from .config import GapClosers
 from .gap import measured_gap
 from .pipeline import Workspace, policy_metrics, rm_metrics
@@ -39,11 +39,7 @@ def run(setup: GapClosers, seed: int, workdir: Path) -> dict:
     for i, (label, change) in enumerate(SETTINGS.items()):
         ws = Workspace(change(setup), seed, workdir / f"setting{i}")
         gold = judges.from_spec("verifier", ws.source.verifier(), seed)
-        ws.train_sft()
-        ws.tuned("RM")
-        rm = ws.scorer("global", "RM")
-        ws.tuned("DPO")
-        ws.train_dpo(DPO_2X, start=tuning.folder("DPO", 1))
+        rm = ws.train_offline()
         ws.online_round("DPO", rm, ONLINE_DPO)
         prompts, references = ws.source.evaluation(setup.n_eval, seed)
         validation = ws.held_out_pairs(setup.n_eval)

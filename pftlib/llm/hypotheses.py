@@ -32,7 +32,7 @@ from pathlib import Path
 import datasets
 
 from ..tasks import eval_prompts
-from . import judges, tuning
+from . import judges
 from .config import Hypotheses
 from .gap import agreement
 from .pipeline import Workspace, judged, policy_metrics, rm_metrics
@@ -72,11 +72,7 @@ def run(setup: Hypotheses, seed: int, workdir: Path) -> dict:
     """Chapter 6's policies and reward models for one seed; their gold-judge metrics."""
     ws = Workspace(setup, seed, workdir)
     gold = judges.from_spec("verifier", ws.source.verifier(), seed)
-    ws.train_sft()
-    ws.tuned("RM")
-    rm = ws.scorer("global", "RM")
-    ws.tuned("DPO")
-    ws.train_dpo(DPO_2X, start=tuning.folder("DPO", 1))
+    rm = ws.train_offline()
     ws.online_round("SFT", rm, ONLINE_SFT)
     ws.online_round("DPO", rm, ONLINE_DPO)
     ws.online_round("SFT", gold.score, VERIFIER_LABELS)

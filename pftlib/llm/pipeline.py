@@ -150,6 +150,17 @@ class Workspace:
             return rewards.implicit_reward(self.load(name), self.load("SFT"), self.tok, self.setup.beta)
         return rewards.local_reward(self.load(name), self.tok, self.setup.beta)
 
+    def train_offline(self, twice: bool = True):
+        """What every language-model experiment starts with: SFT, the reward model and DPO at the
+        epochs one held-out rule chooses (:meth:`tuned`), and, unless ``twice`` is off, the paper's
+        DPO 2x: one more epoch from 1-epoch DPO.  Returns the reward model's scorer."""
+        self.train_sft()
+        self.tuned("RM")
+        self.tuned("DPO")
+        if twice:
+            self.train_dpo(DPO_2X, start=tuning.folder("DPO", 1))
+        return self.scorer("global", "RM")
+
     def tuned(self, name: str) -> int:
         """Train ``name`` ("RM", "DPO" or "Local RM") at each epoch count of the equal search budget
         (:mod:`pftlib.llm.tuning`), keep the one the held-out rule picks as ``name``, and record the
@@ -254,11 +265,7 @@ def run(setup: Pipeline, seed: int, workdir: Path) -> dict:
     measured gap and the recipes the held-out rule chose."""
     ws = Workspace(setup, seed, workdir)
     gold = judges.from_spec(setup.judge, ws.source.verifier(), seed)
-    ws.train_sft()
-    ws.tuned("RM")
-    rm = ws.scorer("global", "RM")
-    ws.tuned("DPO")  # the epochs the same held-out rule and budget choose, as for the reward model
-    ws.train_dpo(DPO_2X, start=tuning.folder("DPO", 1))  # the paper's DPO 2x: one more epoch from 1-epoch DPO
+    rm = ws.train_offline()
     names = list(POLICIES)
     training_pairs = {"offline pairs (labels)": ws.pairs}
     for start in ("SFT", "DPO"):

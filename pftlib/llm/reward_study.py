@@ -55,9 +55,7 @@ def run(setup: RewardStudy, seed: int, workdir: Path) -> dict:
     the size grid."""
     ws = Workspace(setup, seed, workdir)
     gold = judges.from_spec(setup.judge, ws.source.verifier(), seed)
-    ws.train_sft()
-    ws.tuned("RM")
-    ws.tuned("DPO")
+    ws.train_offline(twice=False)
     scorers = reward_models(ws)
     validation = ws.held_out_pairs(setup.n_eval)
     likelihood = {name: rm_metrics(score, validation, gold.score) for name, score in scorers.items()}

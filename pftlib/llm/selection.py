@@ -47,10 +47,8 @@ def selection_point(setup: Setup, seed: int, workdir: Path, ks: tuple[int, ...],
     ws = Workspace(setup, seed, workdir)
     verdict = judges.from_spec("verifier", ws.source.verifier(), seed)
     gold = verdict.score
-    ws.train_sft()
-    ws.tuned("RM")
-    ws.tuned("DPO")
-    scorers = dict(zip(JUDGES, (ws.scorer("global", "RM"), gold, fit_linear_reward(ws.pairs, setup.task.features))))
+    rm = ws.train_offline(twice=False)
+    scorers = dict(zip(JUDGES, (rm, gold, fit_linear_reward(ws.pairs, setup.task.features))))
     eval_prompts, references = ws.source.evaluation(setup.n_eval, seed)
     base = policy_metrics(ws, ["SFT", "DPO"], verdict, eval_prompts, references)
     prompts, rows = list(ws.pairs["prompt"]), []
