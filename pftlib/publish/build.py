@@ -23,7 +23,7 @@ from ..environment import SEED_WORKERS_ENV, available_cores, scoped_env
 from ..progress import Board
 from . import assets
 from .chapters import START_ORDER, Chapter, by_stem
-from .execute import code_digest, execute, page_record
+from .execute import code_digest, execute, page_record, remove_leftovers
 from .failures import BuildFailed, ChapterFailed
 
 CHAPTER_DIR = "book/chapters/"
@@ -59,16 +59,6 @@ def wanted_params(chapter: Chapter, root: Path, quick: bool, keep: bool) -> dict
 def is_current(chapter: Chapter, root: Path, params: dict) -> bool:
     rec = page_record(chapter.page(root))
     return bool(rec) and rec["code"] == code_digest(chapter, root) and rec["provenance"]["parameters"] == params
-
-
-def remove_leftovers(root: Path) -> list[Path]:
-    """Delete the temporary files a killed run left beside the pages (``.<stem>.*.tmp`` and
-    ``.<stem>.*.partial.ipynb``); pages themselves are only ever replaced whole."""
-    folder = root / CHAPTER_DIR
-    found = [*folder.glob(".*.tmp"), *folder.glob(".*.partial.ipynb")] if folder.is_dir() else []
-    for path in found:
-        path.unlink(missing_ok=True)
-    return found
 
 
 def default_jobs() -> int:
@@ -108,7 +98,7 @@ def execute_chapters(root: Path, quick: bool = False, force: bool = False, keep:
     failed chapter.  Each chapter runs in its own kernel, and the language-model chapters pin their
     thread count (:func:`pftlib.llm.models.pin_threads`), so side by side gives the same pages as
     one by one."""
-    for path in remove_leftovers(root):
+    for path in remove_leftovers(root / CHAPTER_DIR):
         print(f"[pft] removed {path.relative_to(root)}, left by an interrupted run", flush=True)
     jobs = jobs or default_jobs()
     first = {ch.stem: i for i, ch in enumerate(START_ORDER)}

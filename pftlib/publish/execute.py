@@ -148,14 +148,18 @@ def _kernel_env(root: Path) -> None:
     os.environ.setdefault(CACHE_ENV, str(root / ".cache" / "pft"))  # trained SFT models shared between chapters
 
 
-def _remove_stale(out: Path) -> None:
-    """Delete the temporary files that killed runs of the same page left beside it: each carries
-    its process id (``.<stem>.<pid>.*``), and only those of processes that are gone are removed, so
-    a run going on beside this one keeps its own."""
-    for path in [*out.parent.glob(f".{out.stem}.*.partial.ipynb"), *out.parent.glob(f".{out.stem}.*.tmp")]:
-        pid = path.name[len(out.stem) + 2:].split(".")[0]
+def remove_leftovers(folder: Path, stem: str = "*") -> list[Path]:
+    """Delete the temporary files that killed runs left in ``folder`` (of the page ``stem``, or of
+    any page) and return them.  Each carries its process id (``.<stem>.<pid>.partial.ipynb`` or
+    ``.tmp``), and only those of processes that are gone are removed, so a run going on beside this
+    one keeps its own."""
+    found = []
+    for path in [*folder.glob(f".{stem}.*.partial.ipynb"), *folder.glob(f".{stem}.*.tmp")]:
+        pid = path.name.split(".")[2]  # "", stem (no dots), pid, mkstemp's letters, suffix
         if pid.isdigit() and not _alive(int(pid)):
             path.unlink(missing_ok=True)
+            found.append(path)
+    return found
 
 
 def _alive(pid: int) -> bool:
@@ -188,7 +192,7 @@ def execute(chapter: Chapter, root: Path, params: dict[str, Any], out: Path | No
     out.parent.mkdir(parents=True, exist_ok=True)
     code = code_digest(chapter, root)  # before running: an edit made during the run makes the page stale
     _kernel_env(root)
-    _remove_stale(out)
+    remove_leftovers(out.parent, out.stem)
     fd, tmp = tempfile.mkstemp(dir=out.parent, prefix=f".{out.stem}.{os.getpid()}.", suffix=".partial.ipynb")
     os.close(fd)
     start = time.perf_counter()
