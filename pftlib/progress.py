@@ -120,7 +120,7 @@ class Board:
         self.every = min(every, max(self.log_every, 0.05))  # a log of every change looks often
         self.chapters: dict[str, tuple[Path, Path]] = {}  # slug -> (progress folder, partial notebook)
         self.logged: dict[str, tuple[float, str]] = {}
-        self.cells: dict[str, str] = {}  # each chapter's cell, as last read
+        self.cells: dict[str, tuple[float, str]] = {}  # each chapter's notebook: when it was read, its cell
         self.drawn = 0  # lines of the block on screen
         self.lock = threading.Lock()
         self.stopped = threading.Event()
@@ -144,9 +144,17 @@ class Board:
 
     def line(self, slug: str, now: float) -> str:
         folder, partial = self.chapters[slug]
-        cell = _cell(partial)
-        self.cells[slug] = self.cells.get(slug, "") if cell is None else cell
-        parts = [p for p in (self.cells[slug], *(describe(r, now) for r in read(folder, now))) if p]
+        seen, shown = self.cells.get(slug, (0.0, ""))
+        try:
+            changed = partial.stat().st_mtime
+        except OSError:
+            changed = seen
+        # papermill saves the notebook at each cell: read it only then, and keep the last cell read
+        # while papermill is writing it
+        if changed != seen and (cell := _cell(partial)) is not None:
+            self.cells[slug] = (changed, cell)
+            shown = cell
+        parts = [p for p in (shown, *(describe(r, now) for r in read(folder, now))) if p]
         return f"[pft] {slug}: " + (" | ".join(parts) or "starting")
 
     def say(self, message: str, file: TextIO | None = None) -> None:

@@ -46,13 +46,17 @@ def _score(kit, submission, out):
     return {t["name"]: t["score"] for t in tests if "max_score" in t}
 
 
+#: Chapter 1 as small as it goes: grading runs the whole notebook, and any parameters grade alike.
+SMALL = {**LIKELIHOOD.schema.quick, "n_policies": 1, "bench_horizon": 1}
+
+
 def _submission(nb, path, **changes):
-    """``nb`` at the chapter's small profile (any parameters grade the same way), with ``changes``:
+    """``nb`` at :data:`SMALL` parameters, with ``changes``:
     answer variable -> a line run right after the cell that computes it."""
     nb = nbformat.from_dict(json.loads(json.dumps(nb)))
     for cell in list(nb.cells):
         if "parameters" in cell.metadata.get("tags", []):
-            cell.source += "\n" + "\n".join(f"{k} = {v!r}" for k, v in LIKELIHOOD.schema.quick.items())
+            cell.source += "\n" + "\n".join(f"{k} = {v!r}" for k, v in SMALL.items())
         for name, line in changes.items():
             if f"BEGIN PROMPT\n{name} = ..." in cell.source:
                 nb.cells.insert(nb.cells.index(cell) + 1, nbformat.v4.new_code_cell(line))
