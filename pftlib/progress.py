@@ -16,6 +16,7 @@ import json
 import os
 import shutil
 import sys
+import tempfile
 import threading
 import time
 from collections.abc import Iterator
@@ -96,6 +97,13 @@ def read(folder: Path, now: float) -> list[dict]:
     return out
 
 
+def last_started(cells: list) -> int | None:
+    """The index of the cell papermill started last (it stamps each cell's metadata as it starts
+    it), or None before the first."""
+    return next((i for i in reversed(range(len(cells)))
+                 if cells[i].get("metadata", {}).get("papermill", {}).get("start_time")), None)
+
+
 def _cell(partial: Path) -> str | None:
     """``cell i/N``: the cell papermill is running, read from the notebook it saves at each cell
     (None while the file cannot be read: papermill is writing it)."""
@@ -103,8 +111,8 @@ def _cell(partial: Path) -> str | None:
         cells = json.loads(partial.read_text())["cells"]
     except (OSError, ValueError, KeyError):
         return None
-    started = [i for i, c in enumerate(cells) if c.get("metadata", {}).get("papermill", {}).get("start_time")]
-    return f"cell {started[-1] + 1}/{len(cells)}" if started else ""
+    i = last_started(cells)
+    return "" if i is None else f"cell {i + 1}/{len(cells)}"
 
 
 class Board:
@@ -128,8 +136,6 @@ class Board:
     @contextmanager
     def chapter(self, slug: str, partial: Path) -> Iterator[dict[str, str]]:
         """Track ``slug`` while the block runs; yields the environment its kernel needs."""
-        import tempfile
-
         folder = Path(tempfile.mkdtemp(prefix="pft-progress-"))
         with self.lock:
             self.chapters[slug] = (folder, partial)

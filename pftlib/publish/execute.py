@@ -28,7 +28,7 @@ from traitlets.config import Config
 
 from ..environment import BOOK_PAGE_ENV
 from ..llm.cache import CACHE_ENV
-from ..progress import Board
+from ..progress import Board, last_started
 from ..provenance import record
 from .chapters import Chapter
 from .failures import ChapterFailed
@@ -73,10 +73,10 @@ def running_cell(partial: Path) -> tuple[int, str] | None:
         nb = nbformat.read(partial, as_version=4)
     except (OSError, ValueError, KeyError, nbformat.ValidationError):
         return None
-    started = [i for i, cell in enumerate(nb.cells) if cell.get("metadata", {}).get("papermill", {}).get("start_time")]
-    if not started:
+    i = last_started(nb.cells)
+    if i is None:
         return None
-    return started[-1], next((line.strip() for line in nb.cells[started[-1]].source.splitlines() if line.strip()), "")
+    return i, next((line.strip() for line in nb.cells[i].source.splitlines() if line.strip()), "")
 
 
 def code_digest(chapter: Chapter, root: Path) -> str:
