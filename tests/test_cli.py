@@ -160,8 +160,9 @@ def _gap_with_cell(checkout, code: str):
 def _one_failure_line(stderr: str, says: str, first_line: str) -> None:
     failed = [line for line in stderr.splitlines() if line.startswith("pft: failed:")]
     assert len(failed) == 1 and "chapter 'gap'" in failed[0] and failed[0].endswith(says), stderr
-    # cell 5 of the executed notebook: papermill inserts the injected parameters after cell 2
-    assert f"cell 5 of the executed notebook (starting `{first_line}`)" in failed[0]
+    # the source's 5th cell is the executed notebook's 6th (counting from 1, as the progress line
+    # does): papermill inserts the injected parameters after the parameters cell, the 3rd
+    assert f"cell 6 of the executed notebook (starting `{first_line}`)" in failed[0]
 
 
 def test_a_chapter_whose_kernel_dies_fails_by_name_and_leaves_no_stale_page(checkout):
@@ -295,6 +296,45 @@ def test_an_interrupted_book_starts_no_further_chapter(checkout, monkeypatch):
     with pytest.raises(KeyboardInterrupt):
         build.execute_chapters(checkout, quick=True, force=True, jobs=2)
     assert len(started) <= 3 < len(build.toc_chapters(checkout))  # the interrupted one and those beside it
+
+
+def test_ctrl_c_in_pft_book_stops_the_running_chapter_by_name_and_leaves_nothing_behind(checkout):
+    """A real SIGINT to ``pft book``'s process group (what a terminal's Ctrl-C sends) while a cell
+    sleeps: pft exits 130 within seconds, naming the chapter, with no page, no partial page and no
+    kernel left, and the next chapter never starts."""
+    import os
+    import signal
+    import time
+
+    import psutil
+    import yaml
+
+    toc = yaml.safe_load((checkout / "_toc.yml").read_text())
+    toc["parts"] = [{"caption": "I", "chapters": [{"file": "book/chapters/01_likelihood"},
+                                                  {"file": "book/chapters/02_all_roads"}]}]
+    (checkout / "_toc.yml").write_text(yaml.safe_dump(toc))
+    source = LIKELIHOOD.source(checkout)
+    nb = nbformat.read(source, as_version=4)
+    nb.cells.insert(3, nbformat.v4.new_code_cell(
+        'import os, time\nopen("kernel.pid", "w").write(str(os.getpid()))\ntime.sleep(300)'))
+    nbformat.write(nb, source)
+    book = subprocess.Popen([sys.executable, "-m", "pftlib.cli", "book", "--quick", "--jobs", "1"], cwd=checkout,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
+    marker = checkout / "kernel.pid"
+    deadline = time.monotonic() + 240
+    while not marker.exists() or not marker.read_text():
+        assert book.poll() is None and time.monotonic() < deadline, book.communicate()
+        time.sleep(0.2)
+    kernel = int(marker.read_text())
+    os.killpg(book.pid, signal.SIGINT)
+    stopped = time.monotonic()
+    _, stderr = book.communicate(timeout=120)
+    assert book.returncode == 130 and time.monotonic() - stopped < 30, stderr
+    assert "chapter 'likelihood'" in stderr and "failed in cell 5" in stderr and stderr.endswith("interrupted\n"), stderr
+    assert "Traceback" not in stderr and "kernel died" not in stderr, stderr
+    assert not psutil.pid_exists(kernel) or psutil.Process(kernel).status() == psutil.STATUS_ZOMBIE
+    pages = checkout / "book" / "chapters"
+    assert not list(pages.glob("0[12]_*.ipynb")) and not list(pages.glob(".*partial*")), list(pages.iterdir())
 
 
 def test_out_never_replaces_a_source_and_must_be_writable_and_pft_knows_its_own_project(checkout, tmp_path):

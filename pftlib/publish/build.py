@@ -8,6 +8,7 @@ Jupyter Book 1 with warnings as errors, so a broken page fails the build.
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
 import shutil
 import signal
@@ -23,7 +24,7 @@ from ..environment import SEED_WORKERS_ENV, available_cores, scoped_env
 from ..progress import Board
 from . import assets
 from .chapters import START_ORDER, Chapter, by_stem
-from .execute import code_digest, execute, page_record, remove_leftovers
+from .execute import STOPPING, code_digest, execute, page_record, remove_leftovers
 from .failures import BuildFailed, ChapterFailed
 
 CHAPTER_DIR = "book/chapters/"
@@ -85,6 +86,8 @@ def _stop_kernels() -> None:
     every running chapter to finish."""
     import psutil
 
+    STOPPING.set()  # their chapters were interrupted: they must not read as crashed,
+    logging.getLogger("papermill").setLevel(logging.CRITICAL)  # nor log "Kernel died" (through papermill)
     for child in psutil.Process().children():
         with contextlib.suppress(ProcessLookupError, PermissionError):
             os.killpg(child.pid, signal.SIGTERM)

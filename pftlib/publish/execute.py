@@ -15,6 +15,7 @@ import os
 import shlex
 import sys
 import tempfile
+import threading
 import time
 from contextlib import nullcontext
 from pathlib import Path
@@ -64,6 +65,10 @@ def kernel_config(sockets: str, env: dict[str, str] | None = None) -> Config:
 FAILURES = {"DeadKernelError": "its kernel died (out of memory, a crash or a kill)",
             "CellTimeoutError": "a cell ran past its time limit",
             "KeyboardInterrupt": "interrupted"}
+
+#: Set by ``pft book`` when Ctrl-C makes it stop its kernels: a chapter whose kernel dies after
+#: that was interrupted, not crashed.
+STOPPING = threading.Event()
 
 
 def running_cell(partial: Path) -> tuple[int, str] | None:
@@ -212,17 +217,18 @@ def execute(chapter: Chapter, root: Path, params: dict[str, Any], out: Path | No
         first_line = next((line for line in err.source.splitlines() if line.strip()), "")
         raise ChapterFailed(
             f"chapter '{chapter.slug}' ({chapter.source(root).relative_to(root)}) failed in cell "
-            f"{err.cell_index} of the executed notebook (execution count {err.exec_count}, "
+            f"{err.cell_index + 1} of the executed notebook (execution count {err.exec_count}, "
             f"starting `{first_line.strip()}`): {err.ename}: {err.evalue}"
         ) from None
     except (Exception, KeyboardInterrupt) as err:  # the kernel died, a cell timed out, or the run was interrupted
         if out == chapter.page(root):
             out.unlink(missing_ok=True)
         where = running_cell(Path(tmp))
+        kind = "KeyboardInterrupt" if STOPPING.is_set() else type(err).__name__
         raise ChapterFailed(
             f"chapter '{chapter.slug}' ({chapter.source(root).relative_to(root)}) failed"
-            + (f" in cell {where[0]} of the executed notebook (starting `{where[1]}`)" if where else "")
-            + f": {FAILURES.get(type(err).__name__, f'{type(err).__name__}: {err}')}"
+            + (f" in cell {where[0] + 1} of the executed notebook (starting `{where[1]}`)" if where else "")
+            + f": {FAILURES.get(kind, f'{kind}: {err}')}"
         ) from err
     finally:
         Path(tmp).unlink(missing_ok=True)
