@@ -17,7 +17,8 @@ pdf: book
 	bash scripts/install-browser.sh
 	$(VENV)/bin/pft pdf
 
-## Run the test suite (it builds the book with --quick in a scratch copy and opens it in Chromium).
+## Run the test suite (it builds the book with --quick in a scratch copy and opens it in Chromium),
+## on two pytest-xdist workers: the tests of the built book on one, the rest shared (tests/conftest.py).
 test: $(VENV)/.installed
 	bash scripts/install-browser.sh
-	$(VENV)/bin/python -m pytest
+	$(VENV)/bin/python -m pytest -n 2

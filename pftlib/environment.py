@@ -15,6 +15,10 @@ SEED_WORKERS_ENV = "PFT_SEED_WORKERS"
 #: Set to 1 while a chapter is executed as a page of the book (``pft``): its charts then embed
 #: their specs for the site's vendored renderer (:mod:`pftlib.report.charts` reads it).
 BOOK_PAGE_ENV = "PFT_BOOK_PAGE"
+#: The fingerprint (:func:`pftlib.params.fingerprint`) of the parameters ``pft`` validated before it
+#: started a chapter's kernel: the notebook's :func:`pftlib.report.parameters` trusts those very
+#: values instead of checking them again (a data folder or a hub id is then read once, not twice).
+VALIDATED_ENV = "PFT_VALIDATED"
 
 
 def available_cores() -> int:

@@ -11,6 +11,8 @@ An experiment declares its parameters once, as a config dataclass whose fields a
 
 from __future__ import annotations
 
+import hashlib
+import json
 import math
 import sys
 import tempfile
@@ -253,15 +255,29 @@ def restored(config: type, values: Mapping[str, Any]) -> Any:
     a run starts on (its folders, keys, trackers), not the one that reads its results."""
     for p in params_of(config):
         p.check(values.get(p.name, p.default))
+    return _unchecked(config, values)
+
+
+def config_from(config: type, params: Mapping[str, Any], prefix: str = "") -> Any:
+    """The ``config`` that a chapter's validated ``params`` describe (its fields named with
+    ``prefix``; names that are not its fields, such as a chapter's ``from_json``, are ignored, and
+    fields a chapter does not set keep their defaults).  The values were checked where they entered
+    (``pft``, or the notebook's :func:`pftlib.report.parameters`), so the config trusts them; a
+    config made directly, ``Pipeline(beta=-1)``, checks itself."""
+    return _unchecked(config, {p.name[len(prefix):]: params[p.name] for p in params_of(config, prefix=prefix)
+                               if p.name in params})
+
+
+def _unchecked(config: type, values: Mapping[str, Any]) -> Any:
+    """An instance of the dataclass ``config`` holding ``values`` (defaults for the rest), made
+    without its ``__post_init__`` check."""
     obj = object.__new__(config)
     for f in fields(config):
         object.__setattr__(obj, f.name, values.get(f.name, f.default))
     return obj
 
 
-def config_from(config: type, params: Mapping[str, Any], prefix: str = "") -> Any:
-    """The ``config`` that a chapter's ``params`` describe (its fields named with ``prefix``; names
-    that are not its fields, such as a chapter's ``from_json``, are ignored, and fields a chapter
-    does not set keep their defaults).  The config checks itself as it is made."""
-    return config(**{p.name[len(prefix):]: params[p.name] for p in params_of(config, prefix=prefix)
-                     if p.name in params})
+def fingerprint(values: Mapping[str, Any]) -> str:
+    """A digest of parameter values: ``pft`` hands the kernel the fingerprint of the values it
+    validated, and the notebook trusts values with that fingerprint instead of checking them again."""
+    return hashlib.sha256(json.dumps(dict(values), sort_keys=True, default=repr).encode()).hexdigest()

@@ -87,6 +87,24 @@ def built_book(tmp_path_factory) -> tuple[Path, subprocess.CompletedProcess]:
     return root, pft("book", "--quick", "--jobs", "2", cwd=root, env={**book_env(root), LOG_EVERY_ENV: "0"})
 
 
+#: The test files that read the session's built book (they name the fixture).
+BOOK_FILES = {p.name for p in Path(__file__).parent.glob("test_*.py") if "built_book" in p.read_text()}
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config, log):
+    """``make test`` runs two pytest-xdist workers.  The files that read the built book go to one
+    worker as one scope, so the book is built once; every other test is a scope of its own.
+    (xdist's ``loadgroup`` marks cannot do this under pytest 9.2, whose node ids are read-only.)"""
+    from xdist.scheduler import LoadScopeScheduling
+
+    class BookOnOneWorker(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            return "the built book" if Path(nodeid.split("::")[0]).name in BOOK_FILES else nodeid
+
+    return BookOnOneWorker(config, log)
+
+
 def book_env(root: Path) -> dict[str, str]:
     """How the session's book is built (and rebuilt): network blocked, the test repository named."""
     return {**offline_env(root.parent / "network.log"), "PFT_REPOSITORY_URL": TEST_REPOSITORY}

@@ -90,3 +90,26 @@ def test_every_chapter_constraint_is_enforced(chapter):
         breaking = c.breaks or {name: chapter.schema.get(name).high for name in c.names}
         with pytest.raises(ParameterError, match=re.escape(c.message)):
             chapter.schema.validate(breaking)
+
+
+def test_a_value_is_checked_once_where_it_enters(monkeypatch):
+    """The notebook trusts exactly the values ``pft`` validated before starting its kernel (their
+    fingerprint), checks anything else, and a config made from validated values does not check
+    them again; a config made directly still checks itself."""
+    from pftlib.environment import VALIDATED_ENV
+    from pftlib.llm.config import Pipeline
+    from pftlib.params import config_from, fingerprint
+    from pftlib.publish.chapters import PIPELINE
+    from pftlib.report import parameters
+
+    checked = PIPELINE.schema.validate({"beta": 0.2})
+    monkeypatch.setenv(VALIDATED_ENV, fingerprint(checked))
+    calls = []
+    real = Schema.validate
+    monkeypatch.setattr(Schema, "validate", lambda self, values: calls.append(values) or real(self, values))
+    assert parameters("pipeline", checked) == checked and calls == []  # what pft validated: trusted
+    with pytest.raises(ParameterError, match="'beta'"):
+        parameters("pipeline", {**checked, "beta": -1.0})  # changed in the notebook: checked
+    assert config_from(Pipeline, checked).beta == 0.2 and len(calls) == 1
+    with pytest.raises(ParameterError, match="'beta'"):
+        Pipeline(beta=-1.0)

@@ -27,8 +27,9 @@ from jupyter_client import AsyncKernelManager
 from traitlets import Dict
 from traitlets.config import Config
 
-from ..environment import BOOK_PAGE_ENV
+from ..environment import BOOK_PAGE_ENV, VALIDATED_ENV
 from ..llm.cache import CACHE_ENV
+from ..params import fingerprint
 from ..progress import Board, last_started
 from ..provenance import record
 from .chapters import Chapter
@@ -204,7 +205,8 @@ def execute(chapter: Chapter, root: Path, params: dict[str, Any], out: Path | No
     try:
         with (board.chapter(chapter.slug, Path(tmp)) if board else nullcontext({}) as shown,
               tempfile.TemporaryDirectory(prefix="pft-kernel-") as sockets):
-            env = {BOOK_PAGE_ENV: "1" if out == chapter.page(root) else "0", **shown}  # charts: site or anywhere
+            env = {BOOK_PAGE_ENV: "1" if out == chapter.page(root) else "0",  # charts: for the site or anywhere
+                   VALIDATED_ENV: fingerprint({n: params[n] for n in chapter.schema.names() if n in params}), **shown}
             pm.execute_notebook(
                 str(chapter.source(root)), tmp, parameters=params, cwd=str(root), kernel_name="python3",
                 progress_bar=False, log_output=False, kernel_manager_class=ChapterKernel,

@@ -8,6 +8,7 @@ notebooks and builds the site, is :mod:`pftlib.publish`.)
 
 from __future__ import annotations
 
+import os
 import warnings
 from collections.abc import Mapping
 from typing import Any
@@ -16,7 +17,8 @@ from typing import Any
 # the page: tqdm's advice to install ipywidgets would be the only thing it printed there.
 warnings.filterwarnings("ignore", message="IProgress not found")
 
-from ..params import ParameterError  # noqa: E402 (the filter must come first: these imports load tqdm)
+from ..environment import VALIDATED_ENV  # noqa: E402
+from ..params import ParameterError, fingerprint  # noqa: E402 (the filter must come first: these imports load tqdm)
 from ..publish.chapters import find  # noqa: E402
 from .charts import show  # noqa: E402
 from .verdicts import HYPOTHESIS_CLAIM, Difference, describe  # noqa: E402
@@ -89,9 +91,14 @@ def verdict(condition: bool, holds: str, fails: str) -> str:
 
 def parameters(chapter: str, namespace: Mapping[str, Any]) -> dict[str, Any]:
     """Validate a notebook's parameters (taken from ``namespace``, e.g. ``globals()``) against
-    the chapter's schema before any compute; raises :class:`ParameterError` with a clear message."""
+    the chapter's schema before any compute; raises :class:`ParameterError` with a clear message.
+    Values ``pft`` validated before it started this kernel (:data:`~pftlib.environment.VALIDATED_ENV`)
+    are trusted as they are: a parameter is checked once, where it enters."""
     schema = find(chapter).schema
-    return schema.validate({name: namespace[name] for name in schema.names() if name in namespace})
+    values = {name: namespace[name] for name in schema.names() if name in namespace}
+    if os.environ.get(VALIDATED_ENV) == fingerprint(values):
+        return {**schema.defaults(), **values}
+    return schema.validate(values)
 
 
 __all__ = ["ParameterError", "glue", "glue_comparisons", "glue_difference", "glue_hypothesis", "glue_paper",
