@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import json
+import os
+import shutil
+import signal
 import subprocess
 import sys
+import time
 
 import nbformat
 import yaml
 from conftest import ROOT, book_env, exercises, figures, offline_env, pft
 
 from pftlib.publish.build import toc_chapters
-from pftlib.publish.chapters import LIKELIHOOD, TEACHING
+from pftlib.publish.chapters import ALL_ROADS, CHAPTERS, LIKELIHOOD, TEACHING
 
 
 def test_book_quick_builds_the_site_from_a_clean_tree(built_book):
@@ -45,6 +49,33 @@ def test_a_second_build_skips_current_chapters(built_book):
     result = pft("book", "--quick", cwd=root, env=book_env(root))
     assert result.returncode == 0, result.stderr[-3000:]
     assert "likelihood: up to date" in result.stdout and "executing" not in result.stdout
+
+
+def test_a_book_build_killed_mid_run_resumes_and_leaves_nothing_half_written(built_book, tmp_path):
+    """SIGKILL ``pft book`` (nothing can clean up) while it executes a chapter of a built book two of
+    whose pages are gone, then build again: every page left is whole, and the rerun removes what the
+    killed run left, executes only what is not current, and completes the book."""
+    root = tmp_path / "book"
+    shutil.copytree(built_book[0], root, symlinks=True)
+    pages = root / "book" / "chapters"
+    for chapter in (LIKELIHOOD, ALL_ROADS):
+        chapter.page(root).unlink()
+    run = subprocess.Popen([sys.executable, "-m", "pftlib.cli", "book", "--quick"], cwd=root, env=book_env(root),
+                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    deadline = time.monotonic() + 300
+    while not list(pages.glob(".*.partial.ipynb")):
+        assert run.poll() is None and time.monotonic() < deadline, "no chapter started executing"
+        time.sleep(0.2)
+    time.sleep(2)
+    os.killpg(run.pid, signal.SIGKILL)
+    run.wait()
+    for page in pages.glob("[!.]*.ipynb"):  # whatever is there is whole
+        nbformat.validate(nbformat.read(page, as_version=4))
+    again = pft("book", "--quick", cwd=root, env=book_env(root))
+    assert again.returncode == 0, again.stdout[-2000:] + again.stderr[-2000:]
+    assert "left by an interrupted run" in again.stdout and "pipeline: up to date" in again.stdout
+    assert not [p for p in pages.iterdir() if p.name.startswith(".")]
+    assert {p.stem for p in pages.glob("*.ipynb")} == {ch.stem for ch in CHAPTERS}
 
 
 def test_a_failing_chapter_fails_the_build_naming_chapter_and_cell(checkout):
