@@ -192,9 +192,9 @@ class Schema:
         except ParameterError as err:
             raise ParameterError(f"-f {path}: {err}") from None
 
-    def validate(self, values: Mapping[str, Any]) -> dict[str, Any]:
+    def validate(self, values: Mapping[str, Any]) -> Validated:
         """Check a full or partial set of values; missing ones take their defaults."""
-        out = self.defaults()
+        out = Validated(self.defaults())
         for name, value in values.items():
             out[name] = self.get(name).check(value)
         for c in self.constraints:
@@ -206,6 +206,12 @@ class Schema:
                 got = ", ".join(f"{k}={out[k]!r}" for k in c.names)
                 raise ParameterError(f"parameters {', '.join(c.names)}: {c.message} (got {got}){detail}")
         return out
+
+
+class Validated(dict):
+    """Parameter values a :class:`Schema` has checked, as :meth:`Schema.validate` returns them:
+    ``pft`` tells a chapter's kernel to trust only these (a dict made any other way is checked
+    again in the notebook)."""
 
 
 def option(default: Any, help: str, **allowed: Any) -> Any:

@@ -97,6 +97,15 @@ def test_unknown_chapter_and_missing_checkout(checkout, tmp_path):
 
 
 def test_run_writes_an_executed_notebook_with_provenance_and_a_reproduce_box(checkout):
+    """... and removes what killed runs left beside its page, but not the partial page of a live run."""
+    import os
+
+    folder = checkout / "out"
+    folder.mkdir()
+    live = folder / f".01_likelihood.{os.getpid()}.x2.partial.ipynb"
+    dead = [folder / ".01_likelihood.999999999.x1.partial.ipynb", folder / ".01_likelihood.999999999.x3.tmp"]
+    for path in (*dead, live):
+        path.write_text("{}")
     result = pft("run", "1", "--quick", "-p", "beta", "2", "--out", "out/", "--no-progress", cwd=checkout)
     assert result.returncode == 0, result.stderr
     assert "WARNING" not in result.stderr, result.stderr  # no kernel warning a reader cannot act on
@@ -112,7 +121,7 @@ def test_run_writes_an_executed_notebook_with_provenance_and_a_reproduce_box(che
     injected = [c for c in nb.cells if "injected-parameters" in c.metadata.get("tags", [])]
     assert injected and "beta = 2.0" in injected[0].source
     assert not LIKELIHOOD.page(checkout).exists()  # --out, not the book's page
-    assert not list(page.parent.glob(".*"))  # no temporary files left behind
+    assert list(page.parent.glob(".*")) == [live]  # no temporary files of its own, nor of dead runs, left behind
     outputs = [o.get("data", {}) for c in nb.cells if c.cell_type == "code" for o in c.outputs]
     charts = [d for d in outputs if "application/vnd.vegalite.v5+json" in d]
     assert charts and all("image/png" in d and "text/html" not in d for d in charts)  # not a book page: live charts
@@ -351,18 +360,6 @@ def test_out_never_replaces_a_source_and_must_be_writable_and_pft_knows_its_own_
     for command in (["params"], ["run", "gap"]):
         result = pft(*command, cwd=other)
         assert result.returncode == 2 and "no checkout of this book" in result.stderr
-
-
-def test_a_run_removes_what_killed_runs_left_beside_its_page_and_nothing_of_a_live_one(checkout):
-    import os
-
-    folder = checkout / "out"
-    folder.mkdir()
-    dead, live = folder / ".03_gap.999999999.x1.partial.ipynb", folder / f".03_gap.{os.getpid()}.x2.partial.ipynb"
-    for path in (dead, live, folder / ".03_gap.999999999.x3.tmp"):
-        path.write_text("{}")
-    assert pft("run", "gap", "--quick", "--out", "out", cwd=checkout).returncode == 0
-    assert sorted(p.name for p in folder.iterdir()) == sorted(["03_gap.ipynb", live.name])
 
 
 @pytest.mark.parametrize("content, says", [

@@ -81,6 +81,17 @@ def test_real_data_without_a_judge_or_a_model_is_refused_before_training():
         Pipeline(sft_dataset="a/b")
 
 
+def test_the_launcher_checks_every_rule_before_training(tmp_path, capsys):
+    """The launcher is where its values enter: each value and the rules across them (here: real
+    data without a judge) are checked there, with exit 2, before anything loads or trains."""
+    from pftlib.llm.launch import main
+
+    out = tmp_path / "results.json"
+    assert main(["pipeline", "-p", "model", "m/x", "-p", "sft_dataset", "a/b", "-p", "pref_dataset", "c/d",
+                 "--out", str(out)]) == 2
+    assert "no verifier" in capsys.readouterr().err and not out.exists()
+
+
 def _launch(*args, cwd, launcher=(sys.executable, "-m")):
     return subprocess.run([*launcher, "pftlib.llm.launch", *args], cwd=cwd, capture_output=True, text=True,
                           timeout=900)

@@ -46,7 +46,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(rest)
     try:
         schema = schema_of(experiments.CONFIGS[args.experiment])
-        params = {**(schema.parse_file(args.params_file) if args.params_file else {}), **schema.parse(pairs)}
+        params = schema.validate({**(schema.parse_file(args.params_file) if args.params_file else {}),
+                                  **schema.parse(pairs)})  # checked here, where they enter; the config trusts them
         config = experiments.config(args.experiment, params)
         check_writable(args.out)  # before hours of training, not after
         check_datasets(params)

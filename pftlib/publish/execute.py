@@ -29,7 +29,7 @@ from traitlets.config import Config
 
 from ..environment import BOOK_PAGE_ENV, VALIDATED_ENV
 from ..llm.cache import CACHE_ENV
-from ..params import fingerprint
+from ..params import Validated, fingerprint
 from ..progress import Board, last_started
 from ..provenance import record
 from .chapters import Chapter
@@ -191,7 +191,8 @@ def _atomic_write(nb: nbformat.NotebookNode, out: Path) -> None:
 
 def execute(chapter: Chapter, root: Path, params: dict[str, Any], out: Path | None = None,
             board: Board | None = None) -> dict[str, Any]:
-    """Run ``chapter`` with already-validated ``params``; write the page to ``out`` (default: the
+    """Run ``chapter`` with ``params`` (validated: a :class:`~pftlib.params.Validated` is trusted by
+    the notebook, anything else it checks again); write the page to ``out`` (default: the
     book's page), showing its progress on ``board``.  Returns the page's ``pftlib`` metadata.
     Raises :class:`ChapterFailed`."""
     out = out or chapter.page(root)
@@ -205,8 +206,9 @@ def execute(chapter: Chapter, root: Path, params: dict[str, Any], out: Path | No
     try:
         with (board.chapter(chapter.slug, Path(tmp)) if board else nullcontext({}) as shown,
               tempfile.TemporaryDirectory(prefix="pft-kernel-") as sockets):
-            env = {BOOK_PAGE_ENV: "1" if out == chapter.page(root) else "0",  # charts: for the site or anywhere
-                   VALIDATED_ENV: fingerprint({n: params[n] for n in chapter.schema.names() if n in params}), **shown}
+            env = {BOOK_PAGE_ENV: "1" if out == chapter.page(root) else "0", **shown}  # charts: site or anywhere
+            if isinstance(params, Validated):  # checked by the schema: the notebook need not check them again
+                env[VALIDATED_ENV] = fingerprint({n: params[n] for n in chapter.schema.names() if n in params})
             pm.execute_notebook(
                 str(chapter.source(root)), tmp, parameters=params, cwd=str(root), kernel_name="python3",
                 progress_bar=False, log_output=False, kernel_manager_class=ChapterKernel,
