@@ -101,6 +101,7 @@ def execute_chapters(root: Path, quick: bool = False, force: bool = False, keep:
     failed chapter.  Each chapter runs in its own kernel, and the language-model chapters pin their
     thread count (:func:`pftlib.llm.models.pin_threads`), so side by side gives the same pages as
     one by one."""
+    STOPPING.clear()  # a build interrupted earlier in this process is over
     for path in remove_leftovers(root / CHAPTER_DIR):
         print(f"[pft] removed {path.relative_to(root)}, left by an interrupted run", flush=True)
     jobs = jobs or default_jobs()
