@@ -1,31 +1,14 @@
-"""What users do to the book: rerun it, feed it bad data, secrets or remote code (killing a build
-mid-run: test_book)."""
+"""What users do to the book: feed it bad data, secrets or remote code (killing a build mid-run:
+test_book; rerunning with the same seed: test_cli)."""
 
 from __future__ import annotations
 
-import json
 import re
 
-import nbformat
 import pytest
 from conftest import ROOT, pft
 
 from pftlib.publish.chapters import CHAPTERS, PIPELINE
-
-
-def _glued(path) -> dict:
-    nb = nbformat.read(path, as_version=4)
-    return {o["metadata"]["scrapbook"]["name"]: json.dumps(o["data"], sort_keys=True)
-            for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", [])
-            if o.get("metadata", {}).get("scrapbook")}
-
-
-def test_same_parameters_and_seed_give_identical_numbers(checkout):
-    for out in ("a.ipynb", "b.ipynb"):
-        done = pft("run", "all-roads", "--quick", "--out", out, "--no-progress", cwd=checkout)
-        assert done.returncode == 0, done.stderr[-2000:]
-    first, second = _glued(checkout / "a.ipynb"), _glued(checkout / "b.ipynb")
-    assert first and first == second
 
 
 def test_no_remote_code_no_unsafe_loading_and_no_secret_parameters():
