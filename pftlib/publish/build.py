@@ -101,7 +101,6 @@ def execute_chapters(root: Path, quick: bool = False, force: bool = False, keep:
     failed chapter.  Each chapter runs in its own kernel, and the language-model chapters pin their
     thread count (:func:`pftlib.llm.models.pin_threads`), so side by side gives the same pages as
     one by one."""
-    STOPPING.clear()  # a build interrupted earlier in this process is over
     for path in remove_leftovers(root / CHAPTER_DIR):
         print(f"[pft] removed {path.relative_to(root)}, left by an interrupted run", flush=True)
     jobs = jobs or default_jobs()
@@ -118,17 +117,21 @@ def execute_chapters(root: Path, quick: bool = False, force: bool = False, keep:
     # language-model chapter runs its seeds side by side on the cores it is given.
     n = str(max(1, default_jobs() // jobs))
     threads = {"OMP_NUM_THREADS": n, "MKL_NUM_THREADS": n} if jobs > 1 else {}
-    failures = []
-    with scoped_env(**threads, **{SEED_WORKERS_ENV: n}), Board() as board:
-        for readers, wave in waves.items():  # readers of pages last, one at a time: they read each other
-            with ThreadPoolExecutor(max_workers=1 if readers else jobs) as pool:
-                try:
-                    running = [pool.submit(_run_one, chapter, root, params, board) for chapter, params in wave]
-                    failures += [err for job in running if (err := job.result())]
-                except KeyboardInterrupt:  # Ctrl-C: no chapter starts, and the running ones fail now, by name
-                    pool.shutdown(wait=False, cancel_futures=True)
-                    _stop_kernels()
-                    raise  # leaving the block waits for the running chapters to fail and remove their pages
+    failures, papermill_level = [], logging.getLogger("papermill").level
+    try:
+        with scoped_env(**threads, **{SEED_WORKERS_ENV: n}), Board() as board:
+            for readers, wave in waves.items():  # readers of pages last, one at a time: they read each other
+                with ThreadPoolExecutor(max_workers=1 if readers else jobs) as pool:
+                    try:
+                        running = [pool.submit(_run_one, chapter, root, params, board) for chapter, params in wave]
+                        failures += [err for job in running if (err := job.result())]
+                    except KeyboardInterrupt:  # Ctrl-C: no chapter starts, and the running ones fail now, by name
+                        pool.shutdown(wait=False, cancel_futures=True)
+                        _stop_kernels()
+                        raise  # leaving the block waits for the running chapters to fail and remove their pages
+    finally:  # what stopping the kernels changed lasts for this build only
+        STOPPING.clear()
+        logging.getLogger("papermill").setLevel(papermill_level)
     if failures:
         raise BuildFailed("\n".join(failures))
 
