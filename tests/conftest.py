@@ -68,6 +68,23 @@ def pft(*args: str, cwd: Path, timeout: int = 900, env: dict[str, str] | None = 
     )
 
 
+def two_chapter_book(root: Path, code: str) -> None:
+    """Make the checkout at ``root`` a book of Chapters 1 and 2 only, with ``code`` as a cell of
+    Chapter 1 (the 5th of its executed notebook, after the injected parameters)."""
+    import nbformat
+    import yaml
+
+    from pftlib.publish.chapters import LIKELIHOOD
+
+    toc = yaml.safe_load((root / "_toc.yml").read_text())
+    toc["parts"] = [{"caption": "I", "chapters": [{"file": "book/chapters/01_likelihood"},
+                                                  {"file": "book/chapters/02_all_roads"}]}]
+    (root / "_toc.yml").write_text(yaml.safe_dump(toc))
+    nb = nbformat.read(LIKELIHOOD.source(root), as_version=4)
+    nb.cells.insert(3, nbformat.v4.new_code_cell(code))
+    nbformat.write(nb, LIKELIHOOD.source(root))
+
+
 @pytest.fixture
 def checkout(tmp_path: Path) -> Path:
     """A fresh, clean copy of the checkout for one test."""

@@ -11,8 +11,7 @@ import sys
 import time
 
 import nbformat
-import yaml
-from conftest import ROOT, book_env, exercises, figures, offline_env, pft
+from conftest import ROOT, book_env, exercises, figures, offline_env, pft, two_chapter_book
 
 from pftlib.publish.build import toc_chapters
 from pftlib.publish.chapters import ALL_ROADS, CHAPTERS, LIKELIHOOD, TEACHING
@@ -79,14 +78,7 @@ def test_a_book_build_killed_mid_run_resumes_and_leaves_nothing_half_written(bui
 
 
 def test_a_failing_chapter_fails_the_build_naming_chapter_and_cell(checkout):
-    toc = yaml.safe_load((checkout / "_toc.yml").read_text())  # a book of two chapters: the build stops anyway
-    toc["parts"] = [{"caption": "I", "chapters": [{"file": "book/chapters/01_likelihood"},
-                                                  {"file": "book/chapters/02_all_roads"}]}]
-    (checkout / "_toc.yml").write_text(yaml.safe_dump(toc))
-    source = LIKELIHOOD.source(checkout)
-    nb = nbformat.read(source, as_version=4)
-    nb.cells.insert(3, nbformat.v4.new_code_cell('raise RuntimeError("boom")'))
-    nbformat.write(nb, source)
+    two_chapter_book(checkout, 'raise RuntimeError("boom")')  # two chapters are enough: the build stops anyway
     LIKELIHOOD.page(checkout).parent.mkdir(parents=True)
     LIKELIHOOD.page(checkout).write_text(json.dumps({"stale": True}))  # a page from an earlier run
     result = pft("book", "--quick", cwd=checkout)

@@ -9,7 +9,7 @@ import sys
 
 import nbformat
 import pytest
-from conftest import ROOT, pft
+from conftest import ROOT, pft, two_chapter_book
 
 from pftlib.params import ParameterError
 from pftlib.publish.chapters import CHAPTERS, LIKELIHOOD
@@ -323,17 +323,8 @@ def test_ctrl_c_in_pft_book_stops_the_running_chapter_by_name_and_leaves_nothing
     import time
 
     import psutil
-    import yaml
 
-    toc = yaml.safe_load((checkout / "_toc.yml").read_text())
-    toc["parts"] = [{"caption": "I", "chapters": [{"file": "book/chapters/01_likelihood"},
-                                                  {"file": "book/chapters/02_all_roads"}]}]
-    (checkout / "_toc.yml").write_text(yaml.safe_dump(toc))
-    source = LIKELIHOOD.source(checkout)
-    nb = nbformat.read(source, as_version=4)
-    nb.cells.insert(3, nbformat.v4.new_code_cell(
-        'import os, time\nopen("kernel.pid", "w").write(str(os.getpid()))\ntime.sleep(300)'))
-    nbformat.write(nb, source)
+    two_chapter_book(checkout, 'import os, time\nopen("kernel.pid", "w").write(str(os.getpid()))\ntime.sleep(300)')
     book = subprocess.Popen([sys.executable, "-m", "pftlib.cli", "book", "--quick", "--jobs", "1"], cwd=checkout,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
     marker = checkout / "kernel.pid"
