@@ -232,3 +232,16 @@ def test_prose_quotes_the_papers_numbers_only_through_glue():
         expected = [f"{table[p]:g}" if p in table else "–" for p in
                     ("SFT", "DPO", "DPO 2x", "Online DPO (SFT)", "Online DPO (DPO)")]
         assert rows[f"Pythia {size}"] == expected
+
+
+def test_each_policy_name_is_spelt_once():
+    """The library and the language-model chapters import each policy's name from pftlib.llm.policies
+    rather than typing it again as a string (a typo there would silently miss a policy)."""
+    from pftlib.llm import policies
+
+    names = {value for key, value in vars(policies).items() if key.isupper() and isinstance(value, str)}
+    sources = {p.relative_to(ROOT): p.read_text() for p in (ROOT / "pftlib").rglob("*.py") if p.name != "policies.py"}
+    sources |= {ch.source(ROOT).relative_to(ROOT): notebook_code(ch) for ch in LANGUAGE_MODEL}
+    typed = sorted(f"{path}: {node.value!r}" for path, text in sources.items() for node in ast.walk(ast.parse(text))
+                   if isinstance(node, ast.Constant) and node.value in names)
+    assert not typed, "import these names from pftlib.llm.policies instead: " + "; ".join(typed)

@@ -24,7 +24,7 @@ from . import judges
 from .config import Setup
 from .gap import measured_gap
 from .pipeline import Workspace, policy_metrics
-from .policies import DPO_2X, GOLD_SFT, ONLINE_SFT, TUNED_DPO
+from .policies import DPO, DPO_2X, GOLD_SFT, ONLINE_SFT, SFT, TUNED_DPO
 
 
 def dial_point(setup: Setup, seed: int, workdir: Path) -> dict:
@@ -33,13 +33,13 @@ def dial_point(setup: Setup, seed: int, workdir: Path) -> dict:
     ws = Workspace(setup, seed, workdir)
     gold = judges.from_spec("verifier", ws.source.verifier(), seed)
     rm = ws.train_offline()
-    ws.online_round("SFT", rm, ONLINE_SFT)
-    ws.online_round("SFT", gold.score, GOLD_SFT)
-    gap = measured_gap(rm, ws.scorer("implicit", "DPO"), ws.held_out_pairs(setup.n_eval), gold.score)
+    ws.online_round(SFT, rm, ONLINE_SFT)
+    ws.online_round(SFT, gold.score, GOLD_SFT)
+    gap = measured_gap(rm, ws.scorer("implicit", DPO), ws.held_out_pairs(setup.n_eval), gold.score)
 
     prompts, references = ws.source.evaluation(setup.n_eval, seed)
-    metrics = policy_metrics(ws, ["SFT", "DPO", DPO_2X, ONLINE_SFT, GOLD_SFT], gold, prompts, references)
-    reward = {TUNED_DPO if name == "DPO" else name: m["true reward"] for name, m in metrics.items()}
+    metrics = policy_metrics(ws, [SFT, DPO, DPO_2X, ONLINE_SFT, GOLD_SFT], gold, prompts, references)
+    reward = {TUNED_DPO if name == DPO else name: m["true reward"] for name, m in metrics.items()}
     return {"seed": seed, "true reward": reward,
             "edge": reward[ONLINE_SFT] - reward[TUNED_DPO], "gold edge": reward[GOLD_SFT] - reward[TUNED_DPO],
             "agreement": gap["checking"], "implicit agreement": gap["generating"], "gap": gap["gap"],

@@ -1,6 +1,7 @@
 """The language-model experiments by name: each one's config and its run for one seed.
 
-    results = experiments.run("pipeline", Pipeline(seeds=1, size="tiny"), workdir)
+    config, results = run_or_load("pipeline", params)   # a chapter's one call: train, or read a saved run
+    results = run("pipeline", Pipeline(seeds=1, size="tiny"), workdir)
 
 Run ``s`` of ``config.seeds`` uses seed ``config.seed * 100 + s``.  Results saved by
 :func:`save` (``python -m pftlib.llm.launch``) carry the config they were computed with;
@@ -9,10 +10,14 @@ Run ``s`` of ``config.seeds`` uses seed ``config.seed * 100 + s``.  Results save
 
 from __future__ import annotations
 
+import contextlib
+import io
 import json
 import multiprocessing
 import os
 import sys
+import tempfile
+from collections.abc import Mapping
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict
 from pathlib import Path
@@ -47,6 +52,28 @@ def run_seed(name: str, config: Setup, seed: int, workdir: Path) -> dict:
 def config(name: str, params: dict[str, Any]) -> Setup:
     """The config of experiment ``name`` that ``params`` describe (:func:`pftlib.params.config_from`)."""
     return config_from(CONFIGS[name], params)
+
+
+def run_or_load(chapter: str, params: Mapping[str, Any]) -> tuple[Setup, list[dict]]:
+    """The chapter's experiment at ``params``: trained now in a temporary folder, with TRL's
+    logs and progress bars kept off the page, or, when ``params["from_json"]`` names a file,
+    read from results saved by ``python -m pftlib.llm.launch`` (whose config then replaces the
+    page's parameters; the page says where they were computed)."""
+    if params.get("from_json"):
+        config, results, saved_by = load(params["from_json"], chapter)
+        print(f"Rendered from {params['from_json']}, computed on {saved_by['device']} at commit "
+              f"{saved_by['commit']} in {saved_by['wall_s']:.0f} s.")
+        return config, results
+    import datasets
+    import transformers
+
+    setup = config(chapter, params)
+    transformers.logging.set_verbosity_error()  # TRL's trainers then keep their progress bars off too
+    transformers.logging.disable_progress_bar()  # where ipywidgets is installed (otter brings it) the bars
+    datasets.disable_progress_bars()  # would be widgets on the page, out of reach of the log below
+    log = io.StringIO()
+    with tempfile.TemporaryDirectory() as work, contextlib.redirect_stdout(log), contextlib.redirect_stderr(log):
+        return setup, run(chapter, setup, Path(work))
 
 
 def run(name: str, config: Setup, workdir: Path) -> list[dict]:

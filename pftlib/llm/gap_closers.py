@@ -15,7 +15,7 @@ from . import judges
 from .config import GapClosers
 from .gap import measured_gap
 from .pipeline import Workspace, policy_metrics, rm_metrics
-from .policies import DPO_2X, ONLINE_DPO
+from .policies import DPO, DPO_2X, ONLINE_DPO, SFT
 
 
 def _rouge(verifier: str) -> str:
@@ -40,14 +40,14 @@ def run(setup: GapClosers, seed: int, workdir: Path) -> dict:
         ws = Workspace(change(setup), seed, workdir / f"setting{i}")
         gold = judges.from_spec("verifier", ws.source.verifier(), seed)
         rm = ws.train_offline()
-        ws.online_round("DPO", rm, ONLINE_DPO)
+        ws.online_round(DPO, rm, ONLINE_DPO)
         prompts, references = ws.source.evaluation(setup.n_eval, seed)
         validation = ws.held_out_pairs(setup.n_eval)
         task = ws.setup.task
         result["settings"][label] = {
-            "policies": policy_metrics(ws, ["SFT", "DPO", DPO_2X, ONLINE_DPO], gold, prompts, references),
+            "policies": policy_metrics(ws, [SFT, DPO, DPO_2X, ONLINE_DPO], gold, prompts, references),
             "reward model": rm_metrics(rm, validation, gold.score),
-            "measured gap": measured_gap(rm, ws.scorer("implicit", "DPO"), validation, gold.score),
+            "measured gap": measured_gap(rm, ws.scorer("implicit", DPO), validation, gold.score),
             "best true reward": sum(task.best_score(p) for p in prompts) / len(prompts),
             "tuning": ws.choices,
         }

@@ -36,7 +36,7 @@ from . import judges
 from .config import Hypotheses
 from .gap import agreement
 from .pipeline import Workspace, judged, policy_metrics, rm_metrics
-from .policies import DPO_2X, MORE_PROMPTS, ONLINE_DPO, ONLINE_SFT, VERIFIER_LABELS
+from .policies import DPO, DPO_2X, MORE_PROMPTS, ONLINE_DPO, ONLINE_SFT, SFT, VERIFIER_LABELS
 from .preferences import labelled_pairs
 from .reward_study import reward_models
 from .rewards import best_of_n
@@ -48,7 +48,7 @@ def swept(name: str, beta: float) -> str:
 
 def beta_arms(setup: Hypotheses) -> list[tuple[float, str, str]]:
     """H2's arms, ``(beta, offline policy, online policy)``: the chapter's beta, then each swept beta."""
-    return [(setup.beta, "DPO", ONLINE_SFT)] + [(b, swept("DPO", b), swept(ONLINE_SFT, b)) for b in setup.beta_sweep]
+    return [(setup.beta, DPO, ONLINE_SFT)] + [(b, swept(DPO, b), swept(ONLINE_SFT, b)) for b in setup.beta_sweep]
 
 
 def refit_on_own_labels(ws: Workspace, gold) -> dict[str, float]:
@@ -59,7 +59,7 @@ def refit_on_own_labels(ws: Workspace, gold) -> dict[str, float]:
     argument says the refit cannot know more about the verifier than the original did."""
     rm = ws.scorer("global", "RM")
     prompts = list(ws.pairs["prompt"])
-    relabelled = labelled_pairs(prompts, ws.sample("SFT", prompts, 2, ws.seed + 50_000), rm, 1.0, ws.seed + 50_000)
+    relabelled = labelled_pairs(prompts, ws.sample(SFT, prompts, 2, ws.seed + 50_000), rm, 1.0, ws.seed + 50_000)
     refit = Workspace(ws.setup, ws.seed, ws.dir)
     refit.pairs = datasets.concatenate_datasets([ws.pairs, relabelled])
     refit.train_rm("RM, refit", num_train_epochs=ws.choices["RM"]["epochs"])
@@ -73,22 +73,22 @@ def run(setup: Hypotheses, seed: int, workdir: Path) -> dict:
     ws = Workspace(setup, seed, workdir)
     gold = judges.from_spec("verifier", ws.source.verifier(), seed)
     rm = ws.train_offline()
-    ws.online_round("SFT", rm, ONLINE_SFT)
-    ws.online_round("DPO", rm, ONLINE_DPO)
-    ws.online_round("SFT", gold.score, VERIFIER_LABELS)
-    names = ["SFT", "DPO", DPO_2X, ONLINE_SFT, ONLINE_DPO, VERIFIER_LABELS]
+    ws.online_round(SFT, rm, ONLINE_SFT)
+    ws.online_round(DPO, rm, ONLINE_DPO)
+    ws.online_round(SFT, gold.score, VERIFIER_LABELS)
+    names = [SFT, DPO, DPO_2X, ONLINE_SFT, ONLINE_DPO, VERIFIER_LABELS]
     h1_refit = refit_on_own_labels(ws, gold.score)
 
     for beta in setup.beta_sweep:  # H2: both routes at other betas (one epoch each), everything else equal
         other = Workspace(replace(setup, beta=beta), seed, workdir)
         other.pairs, other.drawn = ws.pairs, ws.drawn  # the same pairs and online samples (not redrawn)
-        other.train_dpo(swept("DPO", beta))
-        other.online_round("SFT", rm, swept(ONLINE_SFT, beta))
-        names += [swept("DPO", beta), swept(ONLINE_SFT, beta)]
+        other.train_dpo(swept(DPO, beta))
+        other.online_round(SFT, rm, swept(ONLINE_SFT, beta))
+        names += [swept(DPO, beta), swept(ONLINE_SFT, beta)]
 
     n_more = round(setup.prompt_factor * setup.n_pairs)  # H3: fresh prompts, as the paper's augmentation
     prompts = list(ws.pairs["prompt"]) + list(eval_prompts(setup.task, n_more - setup.n_pairs, seed + 30_000)["prompt"])
-    ws.online_round("SFT", rm, MORE_PROMPTS, prompts)
+    ws.online_round(SFT, rm, MORE_PROMPTS, prompts)
     names.append(MORE_PROMPTS)
 
     eval_prompts_, references = ws.source.evaluation(setup.n_eval, seed)
@@ -105,7 +105,7 @@ def compare_reward_models(ws: Workspace, gold: judges.Judge, max_n: int, prompts
     SFT samples (the same samples for all three)."""
     scorers = reward_models(ws)
     validation = ws.held_out_pairs(ws.setup.n_eval)
-    samples = ws.sample("SFT", prompts, max_n, ws.seed + 2)
+    samples = ws.sample(SFT, prompts, max_n, ws.seed + 2)
     out = {}
     for name, score in scorers.items():
         picks = best_of_n(prompts, samples, score, [max_n])[max_n]

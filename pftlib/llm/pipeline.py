@@ -106,7 +106,7 @@ class Workspace:
         self.keys[folder] = cache.key(stage, self.seed, source=self.source, **settings)
         cache.reuse(self.dir / folder, self.keys[folder], train)
 
-    def train_sft(self, name: str = "SFT", size: str | None = None) -> None:
+    def train_sft(self, name: str = SFT, size: str | None = None) -> None:
         """SFT from a fresh ``size`` model (default: the setup's) or the pretrained ``model``,
         shared through the cache with every run of the same settings."""
         s = self.setup
@@ -120,25 +120,25 @@ class Workspace:
     def pairs(self) -> datasets.Dataset:
         """The training preference pairs (synthetic: two samples of the SFT policy, labelled)."""
         return self.source.preference_pairs(
-            self.setup.n_pairs, self.seed, lambda prompts, n, seed: self.sample("SFT", prompts, n, seed))
+            self.setup.n_pairs, self.seed, lambda prompts, n, seed: self.sample(SFT, prompts, n, seed))
 
     def train_rm(self, name: str = "RM", size: str | None = None, **overrides: Any):
         """A global reward model; from the SFT checkpoint when starting from a pretrained model.
         ``overrides`` replace TRL options of the stage (:mod:`pftlib.llm.tuning` sets epochs)."""
         s = self.setup
-        init = str(self.dir / "SFT") if s.model else size or s.rm_size
+        init = str(self.dir / SFT) if s.model else size or s.rm_size
         return trainers.reward(models.reward_model(self.tok, init, self.seed), self.tok, self.pairs, self.dir / name,
                                self.seed, **{**self.trl("reward"), **overrides})
 
-    def train_dpo(self, name: str, start: str = "SFT", **overrides: Any):
+    def train_dpo(self, name: str, start: str = SFT, **overrides: Any):
         """One epoch of DPO (unless ``overrides`` say otherwise) on the pairs from the policy saved
         as ``start``, against SFT as reference."""
-        return trainers.dpo(self.load(start), self.load("SFT"), self.tok, self.pairs, self.dir / name,
+        return trainers.dpo(self.load(start), self.load(SFT), self.tok, self.pairs, self.dir / name,
                             self.seed, **{**self.trl("dpo"), **overrides})
 
     def train_local(self, name: str = "Local RM", **overrides: Any):
         """The local reward model (BT over ``beta * log pi``, no reference), from SFT on the pairs."""
-        return trainers.local_reward(self.load("SFT"), self.tok, self.pairs, self.dir / name, self.seed,
+        return trainers.local_reward(self.load(SFT), self.tok, self.pairs, self.dir / name, self.seed,
                                      **{**self.trl("dpo"), **overrides})
 
     def scorer(self, kind: str, name: str):
@@ -147,7 +147,7 @@ class Workspace:
         if kind == "global":
             return rewards.global_reward(self.load_rm(name), self.tok)
         if kind == "implicit":
-            return rewards.implicit_reward(self.load(name), self.load("SFT"), self.tok, self.setup.beta)
+            return rewards.implicit_reward(self.load(name), self.load(SFT), self.tok, self.setup.beta)
         return rewards.local_reward(self.load(name), self.tok, self.setup.beta)
 
     def train_offline(self, twice: bool = True):
@@ -156,9 +156,9 @@ class Workspace:
         DPO 2x: one more epoch from 1-epoch DPO.  Returns the reward model's scorer."""
         self.train_sft()
         self.tuned("RM")
-        self.tuned("DPO")
+        self.tuned(DPO)
         if twice:
-            self.train_dpo(DPO_2X, start=tuning.folder("DPO", 1))
+            self.train_dpo(DPO_2X, start=tuning.folder(DPO, 1))
         return self.scorer("global", "RM")
 
     def tuned(self, name: str) -> int:
@@ -168,7 +168,7 @@ class Workspace:
         keyed by its data (the pairs and selection pairs, row by row), start and settings."""
         s = self.setup
         train, epochs, kind, stage = {"RM": (self.train_rm, s.rm_epochs, "global", "reward"),
-                                      "DPO": (self.train_dpo, 1, "implicit", "dpo"),
+                                      DPO: (self.train_dpo, 1, "implicit", "dpo"),
                                       "Local RM": (self.train_local, 1, "local", "dpo")}[name]
         search = self.dir / tuning.search_folder(name)
 
@@ -177,7 +177,7 @@ class Workspace:
                                           lambda f: self.scorer(kind, f), self.selection_pairs)
             (search / "choice.json").write_text(json.dumps({"epochs": chosen, "table": list(table.items())}))
 
-        start = {"sft": self.keys.get("SFT")} if stage == "dpo" else {"init": s.rm_size}  # beta: in the TRL settings
+        start = {"sft": self.keys.get(SFT)} if stage == "dpo" else {"init": s.rm_size}  # beta: in the TRL settings
         self.cached(search.name, run, f"tuned {name}", epochs=epochs, pairs=self.pairs,
                     selection=self.selection_pairs, **start, **self.trl(stage))
         choice = json.loads((search / "choice.json").read_text())
@@ -201,20 +201,20 @@ class Workspace:
                                        self.source.max_new_tokens, self.dir / name, self.seed,
                                        drawn=self.drawn[which], **self.trl("dpo"))[1]
 
-    def trl_online(self, judge, name: str, start: str = "SFT"):
+    def trl_online(self, judge, name: str, start: str = SFT):
         prompts = datasets.Dataset.from_dict({"prompt": list(self.pairs["prompt"])})
         trainers.online_dpo(self.load(start), self.load(start), self.tok, prompts, judge, self.dir / name,
                             self.source.max_new_tokens, self.seed, **self.trl("online"))
 
     def held_out_pairs(self, n: int) -> datasets.Dataset:
         """Validation pairs like the training ones (synthetic: on the evaluation prompts)."""
-        return self.source.held_out_pairs(n, self.seed, lambda prompts, k, seed: self.sample("SFT", prompts, k, seed))
+        return self.source.held_out_pairs(n, self.seed, lambda prompts, k, seed: self.sample(SFT, prompts, k, seed))
 
     @cached_property
     def selection_pairs(self) -> datasets.Dataset:
         """Pairs for choosing recipes, disjoint from training and held-out pairs (``n_eval`` of them)."""
         return self.source.selection_pairs(self.setup.n_eval, self.seed,
-                                           lambda prompts, k, seed: self.sample("SFT", prompts, k, seed))
+                                           lambda prompts, k, seed: self.sample(SFT, prompts, k, seed))
 
 
 def judged(prompts: list[str], completions: list[str], references: list[str], judge: judges.Judge) -> dict[str, float]:
@@ -230,7 +230,7 @@ def policy_metrics(ws: Workspace, names: list[str], judge: judges.Judge, prompts
                    references: list[str]) -> dict[str, dict[str, float]]:
     """Winrate of each policy's greedy summary against the reference (the judge decides, ties
     count half), its mean true reward when the judge scores, and KL to SFT from samples."""
-    sft = ws.load("SFT")
+    sft = ws.load(SFT)
     out = {}
     for name in names:
         policy = ws.load(name)
@@ -268,15 +268,15 @@ def run(setup: Pipeline, seed: int, workdir: Path) -> dict:
     rm = ws.train_offline()
     names = list(POLICIES)
     training_pairs = {"offline pairs (labels)": ws.pairs}
-    for start in ("SFT", "DPO"):
+    for start in (SFT, DPO):
         training_pairs[f"{ONLINE_FROM[start]} pairs (learned RM)"] = ws.online_round(start, rm, ONLINE_FROM[start])
     if gold.score is not None:  # the same rounds with a perfect judge, for contrast
-        for start, name in zip(("SFT", "DPO"), GOLD_JUDGED):
+        for start, name in zip((SFT, DPO), GOLD_JUDGED):
             ws.online_round(start, gold.score, name)
         names += GOLD_JUDGED
     simple = fit_linear_reward(ws.pairs, setup.task.features) if isinstance(ws.source, Synthetic) else None
     if simple is not None:  # the same round judged by the simple class, fitted to the same pairs
-        training_pairs[f"{SIMPLE_JUDGED} pairs"] = ws.online_round("SFT", simple, SIMPLE_JUDGED)
+        training_pairs[f"{SIMPLE_JUDGED} pairs"] = ws.online_round(SFT, simple, SIMPLE_JUDGED)
         names.append(SIMPLE_JUDGED)
     if setup.trl_online:
         ws.trl_online(rm, TRL_ONLINE)
@@ -288,7 +288,7 @@ def run(setup: Pipeline, seed: int, workdir: Path) -> dict:
               "reward model": rm_metrics(rm, held_out, gold.score), "tuning": ws.choices}
     if gold.score is not None:  # how often each training set's "chosen" is really the better one
         result["pair accuracy"] = {name: pair_accuracy(pairs, gold.score) for name, pairs in training_pairs.items()}
-        result["measured gap"] = gap.measured_gap(rm, ws.scorer("implicit", "DPO"), held_out, gold.score)
+        result["measured gap"] = gap.measured_gap(rm, ws.scorer("implicit", DPO), held_out, gold.score)
     if simple is not None:  # what a simple verifier class learns from the same pairs
         result["linear reference"] = rm_metrics(simple, held_out, gold.score)
         verifier = ws.source.verifier()

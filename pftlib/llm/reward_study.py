@@ -22,6 +22,7 @@ from pathlib import Path
 from . import judges
 from .config import RewardStudy
 from .pipeline import Workspace, judged, rm_metrics
+from .policies import DPO, SFT
 from .rewards import best_of_n, global_reward
 
 PAPER_NS = (1, 2, 5, 10, 25)
@@ -38,7 +39,7 @@ def reward_models(ws: Workspace) -> dict:
     """The three reward models of one seed, as scorers: DPO-implicit (the tuned "DPO" policy),
     local (tuned now, by the same held-out rule and budget) and global (the tuned "RM")."""
     ws.tuned("Local RM")
-    return dict(zip(REWARD_MODELS, (ws.scorer("implicit", "DPO"), ws.scorer("local", "Local RM"),
+    return dict(zip(REWARD_MODELS, (ws.scorer("implicit", DPO), ws.scorer("local", "Local RM"),
                                     ws.scorer("global", "RM"))))
 
 
@@ -61,19 +62,19 @@ def run(setup: RewardStudy, seed: int, workdir: Path) -> dict:
     likelihood = {name: rm_metrics(score, validation, gold.score) for name, score in scorers.items()}
 
     prompts, references = ws.source.evaluation(setup.n_eval, seed)
-    samples = ws.sample("SFT", prompts, setup.max_n, seed + 2)
+    samples = ws.sample(SFT, prompts, setup.max_n, seed + 2)
     if gold.score is not None:
         scorers[ORACLE] = gold.score
     curves = {name: {n: judged(prompts, picks, references, gold)
                      for n, picks in best_of_n(prompts, samples, score, best_of_ns(setup.max_n)).items()}
               for name, score in scorers.items()}
 
-    policies = {p: _trained(ws, "SFT", p, setup.size, ws.train_sft) for p in setup.sizes}
+    policies = {p: _trained(ws, SFT, p, setup.size, ws.train_sft) for p in setup.sizes}
     rms = {r: global_reward(ws.load_rm(_trained(ws, "RM", r, setup.rm_size, ws.train_rm)), ws.tok)
            for r in setup.sizes}
     grid = []
     for p, folder in policies.items():
-        drawn = samples if folder == "SFT" else ws.sample(folder, prompts, setup.max_n, seed + 2)
+        drawn = samples if folder == SFT else ws.sample(folder, prompts, setup.max_n, seed + 2)
         for r, score in rms.items():
             picks = best_of_n(prompts, drawn, score, [setup.max_n])[setup.max_n]
             grid.append({"policy size": p, "RM size": r, **judged(prompts, picks, references, gold)})

@@ -23,6 +23,7 @@ from . import judges, trainers
 from .config import Setup
 from .linear_reward import fit_linear_reward
 from .pipeline import Workspace, pair_accuracy, policy_metrics
+from .policies import DPO, SFT, TUNED_DPO
 from .preferences import best_vs_worst
 from .rollout import sample_with_ends
 
@@ -50,17 +51,17 @@ def selection_point(setup: Setup, seed: int, workdir: Path, ks: tuple[int, ...],
     rm = ws.train_offline(twice=False)
     scorers = dict(zip(JUDGES, (rm, gold, fit_linear_reward(ws.pairs, setup.task.features))))
     eval_prompts, references = ws.source.evaluation(setup.n_eval, seed)
-    base = policy_metrics(ws, ["SFT", "DPO"], verdict, eval_prompts, references)
+    base = policy_metrics(ws, [SFT, DPO], verdict, eval_prompts, references)
     prompts, rows = list(ws.pairs["prompt"]), []
     for t in temperatures:
-        samples, ended = sample_with_ends(ws.load("SFT"), ws.tok, prompts, max(ks), t, ws.source.max_new_tokens, seed)
+        samples, ended = sample_with_ends(ws.load(SFT), ws.tok, prompts, max(ks), t, ws.source.max_new_tokens, seed)
         for k in ks:
             for judge, score in scorers.items():
                 pairs = best_vs_worst(prompts, [s[:k] for s in samples], score, [e[:k] for e in ended])
-                trainers.dpo(ws.load("SFT"), ws.load("SFT"), ws.tok, pairs, ws.dir / "round", seed, **ws.trl("dpo"))
+                trainers.dpo(ws.load(SFT), ws.load(SFT), ws.tok, pairs, ws.dir / "round", seed, **ws.trl("dpo"))
                 reward = policy_metrics(ws, ["round"], verdict, eval_prompts, references)["round"]["true reward"]
                 rows.append({"seed": seed, "temperature": t, "K": k, "judge": judge, "true reward": reward,
-                             "edge": reward - base["DPO"]["true reward"], "SFT": base["SFT"]["true reward"],
-                             "DPO (tuned)": base["DPO"]["true reward"], **picked(pairs, gold)})
+                             "edge": reward - base[DPO]["true reward"], SFT: base[SFT]["true reward"],
+                             TUNED_DPO: base[DPO]["true reward"], **picked(pairs, gold)})
                 shutil.rmtree(ws.dir / "round")
     return rows

@@ -18,7 +18,7 @@ from typing import Any
 import pandas as pd
 
 from ..environment import book_root, installed_from
-from ..llm.policies import DPO, DPO_2X, GOLD_DPO, GOLD_SFT, ONLINE_DPO, ONLINE_SFT
+from ..llm.policies import DPO, DPO_2X, GOLD_DPO, GOLD_SFT, ONLINE_DPO, ONLINE_SFT, SFT, TUNED_DPO
 from ..params import ParameterError
 from ..publish.chapters import LANGUAGE_MODEL
 from .verdicts import (
@@ -209,7 +209,7 @@ def budget_findings(result: dict):
 def _baseline(points: list[dict]) -> str:
     """The offline policy a dial's edges are taken over: the tuned DPO (since equal tuning), or
     1-epoch DPO in results saved before it."""
-    return "DPO (tuned)" if "DPO (tuned)" in points[0]["true reward"] else "DPO"
+    return TUNED_DPO if TUNED_DPO in points[0]["true reward"] else DPO
 
 
 def dial_tables(result: dict, held_out: bool = False) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -336,7 +336,7 @@ def collapse_findings(result: dict):
     big, small = f"gold K={max(ks)}", f"gold K={min(ks)}"
     g = means.xs("greedy", level="decoding")
     lengths = pd.DataFrame([{"seed": r["seed"], "round": r["policy"], "side": side, "words": int(n), "pairs": c}
-                            for r in rows if r["policy"] != "SFT"
+                            for r in rows if r["policy"] != SFT
                             for side, hist in r["pair lengths"].items() for n, c in hist.items()])
     pairs = lengths.groupby(["round", "side", "words"])["pairs"].sum()
     share = pairs / lengths.groupby(["round", "side"])["pairs"].sum()
@@ -345,15 +345,15 @@ def collapse_findings(result: dict):
         """Share of a round's chosen or rejected summaries with more than ``words`` words."""
         return share.loc[(rnd, side)][share.loc[(rnd, side)].index > words].sum()
 
-    worse = (g.loc[big, "true reward"] < g.loc["SFT", "true reward"]
-             and g.loc[big, "repeated words"] > g.loc["SFT", "repeated words"]
-             and g.loc[big, "words"] > g.loc["SFT", "words"])
+    worse = (g.loc[big, "true reward"] < g.loc[SFT, "true reward"]
+             and g.loc[big, "repeated words"] > g.loc[SFT, "repeated words"]
+             and g.loc[big, "words"] > g.loc[SFT, "words"])
     return {
-        "collapse_reward": f"{g.loc['SFT', 'true reward']:.3f} for SFT and {g.loc[big, 'true reward']:.3f} after the "
+        "collapse_reward": f"{g.loc[SFT, 'true reward']:.3f} for SFT and {g.loc[big, 'true reward']:.3f} after the "
                            f"round at {big.split()[-1]}",
-        "collapse_repeats": f"{g.loc['SFT', 'repeated words']:.2f} to {g.loc[big, 'repeated words']:.2f}",
-        "collapse_gain": f"{g.loc['SFT', 'coverage gain']:.3f} to {g.loc[big, 'coverage gain']:.3f}",
-        "collapse_words": f"{g.loc['SFT', 'words']:.2f} to {g.loc[big, 'words']:.2f}",
+        "collapse_repeats": f"{g.loc[SFT, 'repeated words']:.2f} to {g.loc[big, 'repeated words']:.2f}",
+        "collapse_gain": f"{g.loc[SFT, 'coverage gain']:.3f} to {g.loc[big, 'coverage gain']:.3f}",
+        "collapse_words": f"{g.loc[SFT, 'words']:.2f} to {g.loc[big, 'words']:.2f}",
         "collapse_chosen_full": f"{beyond(small, 'chosen', 2):.0%} at {small.split()[-1]} and "
                                 f"{beyond(big, 'chosen', 2):.0%} at {big.split()[-1]}",
         "collapse_rejected_long": beyond(big, "rejected", 3),
@@ -372,7 +372,7 @@ def selection_table(result: dict) -> pd.DataFrame:
     margin = result["provenance"]["parameters"]["setup"].get("margin", 0.0)
     rows = []
     for (t, k, judge), g in frame.groupby(["temperature", "K", "judge"], sort=False):
-        d = paired(dict(zip(g["seed"], g["true reward"])), dict(zip(g["seed"], g["DPO (tuned)"])), margin)
+        d = paired(dict(zip(g["seed"], g["true reward"])), dict(zip(g["seed"], g[TUNED_DPO])), margin)
         low, high = d.interval
         rows.append({"temperature": t, "K": k, "judge": judge, "seeds": d.n, "edge": d.mean, "edge low": low,
                      "edge high": high, "verdict": describe(d, "online", "tuned DPO"),

@@ -12,6 +12,7 @@ from typing import Any
 import nbformat
 import pandas as pd
 
+from ..llm.policies import DPO, ONLINE_SFT
 from ..provenance import locked, off_lock, package_key
 from . import paper
 from .verdicts import STATUSES
@@ -55,7 +56,7 @@ CLAIMS = [
     ("With a simple verifier and a long horizon, online beats offline", "03_gap", "gap_verdict", "claim_gap",
      "the paper's explanation (H6)"),
     ("Online DPO (SFT) beats DPO on a language model", "04_pipeline", "online_dpo_verdict", "claim_online_dpo",
-     f"{paper.WINRATE_1_4B['Online DPO (SFT)']}% vs {paper.WINRATE_1_4B['DPO']}% winrate (1.4B)"),
+     f"{paper.WINRATE_1_4B[ONLINE_SFT]}% vs {paper.WINRATE_1_4B[DPO]}% winrate (1.4B)"),
     ("Global RMs have the highest validation likelihood, then local, then DPO-implicit", "05_reward_models",
      "lik_verdict", "claim_likelihood",
      "{global} > {local} > {DPO-implicit} (1.4B)".format_map(paper.LIKELIHOOD["1.4B"])),

@@ -1,48 +1,20 @@
-"""What the language-model chapters do with their experiment's results: run it (or read a saved
-run), lay the per-seed results out as tables, and compare two arms seed by seed.
+"""What the language-model chapters do with their experiment's results (from
+:func:`pftlib.llm.experiments.run_or_load`): lay the per-seed results out as tables, and compare
+two arms seed by seed.
 
-    config, results = run_or_load("pipeline", params)
     runs = table(results, ("policies", "policy"))        # one row per seed and policy
-    d = versus(runs, "Online DPO (SFT)", "DPO", "true reward")
-    describe(d, "online", "offline")                        # the verdict and its 95% interval in words
+    d = versus(runs, ONLINE_SFT, DPO, "true reward")     # names from pftlib.llm.policies
+    describe(d, "online", "offline")                     # the verdict and its 95% interval in words
 """
 
 from __future__ import annotations
 
-import contextlib
-import io
-import tempfile
 from collections.abc import Mapping, Sequence
-from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
-from ..llm import experiments
-from ..llm.config import Setup
 from .verdicts import Difference, describe, paired
-
-
-def run_or_load(chapter: str, params: Mapping[str, Any]) -> tuple[Setup, list[dict]]:
-    """The chapter's experiment at ``params``: trained now in a temporary folder, with TRL's
-    logs and progress bars kept off the page, or, when ``params["from_json"]`` names a file,
-    read from results saved by ``python -m pftlib.llm.launch`` (whose config then replaces the
-    page's parameters; the page says where they were computed)."""
-    if params.get("from_json"):
-        config, results, saved_by = experiments.load(params["from_json"], chapter)
-        print(f"Rendered from {params['from_json']}, computed on {saved_by['device']} at commit "
-              f"{saved_by['commit']} in {saved_by['wall_s']:.0f} s.")
-        return config, results
-    import datasets
-    import transformers
-
-    config = experiments.config(chapter, params)
-    transformers.logging.set_verbosity_error()  # TRL's trainers then keep their progress bars off too
-    transformers.logging.disable_progress_bar()  # where ipywidgets is installed (otter brings it) the bars
-    datasets.disable_progress_bars()  # would be widgets on the page, out of reach of the log below
-    log = io.StringIO()
-    with tempfile.TemporaryDirectory() as work, contextlib.redirect_stdout(log), contextlib.redirect_stderr(log):
-        return config, experiments.run(chapter, config, Path(work))
 
 
 def table(results: list[dict], *levels: tuple[str | None, str]) -> pd.DataFrame:

@@ -19,7 +19,7 @@ import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from ..llm.policies import GOLD_SFT, ONLINE_SFT
+from ..llm.policies import DPO, GOLD_SFT, ONLINE_SFT
 
 BEATS, LOSES, EQUIVALENT, UNDECIDED = "beats", "loses to", "equivalent to", "undecided"
 LEVEL = 0.95
@@ -224,7 +224,7 @@ DIAL_ARMS = {"edge": ONLINE_SFT, "gold edge": GOLD_SFT}
 
 
 def dial_table(points: Iterable[Mapping], by: tuple[str, ...], arms: Mapping[str, str] = DIAL_ARMS,
-               baseline: str = "DPO", margin: float = 0.0) -> list[dict]:
+               baseline: str = DPO, margin: float = 0.0) -> list[dict]:
     """The language-model gap dial (:func:`pftlib.llm.dial.dial_point`): group points (one seed
     each, with a ``true reward`` per policy) by the keys ``by``; per group and arm, the paired
     difference ``arm - baseline`` over seeds, its sd, its 95% interval and its outcome against
