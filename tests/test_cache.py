@@ -66,10 +66,14 @@ def test_a_workspace_reuses_sft_only_for_the_same_settings(tmp_path, monkeypatch
     calls = []
     real = trainers.sft
     monkeypatch.setattr(trainers, "sft", lambda *a, **kw: calls.append(kw) or real(*a, **kw))
-    setup = Setup(budget=2, size="tiny", n_sft=50, sft_epochs=1, batch_size=16)
-    for i, s in enumerate((setup, setup, Setup(budget=2, size="tiny", n_sft=51, sft_epochs=1, batch_size=16))):
+    setup = Setup(budget=2, size="tiny", n_sft=50, sft_epochs=1, batch_size=16, verifier="priced")
+    runs = (setup, setup, replace(setup, n_sft=51), replace(setup, verifier="priced-rouge"),
+            replace(setup, label_temperature=1.0), replace(setup, budget=3))
+    for i, s in enumerate(runs):
         Workspace(s, 0, tmp_path / f"run{i}").train_sft()
-    assert len(calls) == 2  # the second run copied the first's SFT; a changed n_sft trained again
+    # The second run copied the first's SFT and a changed n_sft trained again; another verifier or
+    # label temperature leaves SFT's data and tokenizer as they were, so it is reused; a budget changes the data.
+    assert len(calls) == 3
     first, second = ((tmp_path / f"run{i}" / "SFT" / "model.safetensors").read_bytes() for i in (0, 1))
     assert first == second
 

@@ -38,17 +38,19 @@ def code_version() -> str:
 
 
 def key(stage: str, seed: int, **settings) -> str:
-    """The cache key of a checkpoint: its stage, seed and settings (JSON-encoded; a data set by
-    :func:`digest`, anything else by its ``repr``), and the code."""
+    """The cache key of a checkpoint: its stage, seed and settings (JSON-encoded; a data set or a
+    tokenizer by :func:`digest`, anything else by its ``repr``), and the code."""
     text = json.dumps({"stage": stage, "seed": seed, "settings": settings, "code": code_version()},
-                      sort_keys=True, default=lambda v: digest(v) if hasattr(v, "to_dict") else repr(v))
+                      sort_keys=True, default=lambda v: digest(v) if hasattr(v, "to_dict") or hasattr(v, "get_vocab")
+                      else repr(v))
     return hashlib.sha256(text.encode()).hexdigest()[:24]
 
 
 def digest(data) -> str:
-    """A hash of a data set's rows (a ``datasets.Dataset``): data that differ in any text or in
-    their order give different keys."""
-    return hashlib.sha256(json.dumps(data.to_dict(), sort_keys=True).encode()).hexdigest()
+    """A hash of a data set's rows (a ``datasets.Dataset``: data that differ in any text or in
+    their order give different keys), or of a tokenizer's vocabulary (its tokens and their ids)."""
+    rows = sorted(data.get_vocab().items()) if hasattr(data, "get_vocab") else data.to_dict()
+    return hashlib.sha256(json.dumps(rows, sort_keys=True).encode()).hexdigest()
 
 
 def reuse(folder: Path, entry_key: str, train: Callable[[], object]) -> bool:

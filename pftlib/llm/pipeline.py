@@ -98,12 +98,13 @@ class Workspace:
     def cached(self, folder: str, train, stage: str, **settings: Any) -> None:
         """``train()`` into ``folder``, or copy it from :mod:`pftlib.llm.cache` where a run of the
         same stage, seed, source and ``settings`` (data sets count by their rows) trained it before;
-        the key is kept in ``keys``.  Never cached: runs from a pretrained ``model`` (a checkpoint may
+        the key is kept in ``keys``.  ``settings`` may name the ``source`` more narrowly (SFT: its
+        tokenizer and data, so a task that differs only in its verifier reuses the model).  Never cached: runs from a pretrained ``model`` (a checkpoint may
         change under the same name) and under ``accelerate launch`` (processes would copy at once)."""
         if self.setup.model or process_group().num_processes > 1:
             train()
             return
-        self.keys[folder] = cache.key(stage, self.seed, source=self.source, **settings)
+        self.keys[folder] = cache.key(stage, self.seed, **{"source": self.source, **settings})
         cache.reuse(self.dir / folder, self.keys[folder], train)
 
     def train_sft(self, name: str = SFT, size: str | None = None) -> None:
@@ -111,10 +112,10 @@ class Workspace:
         shared through the cache with every run of the same settings."""
         s = self.setup
         init = s.model or size or s.size
-        self.cached(name, lambda: trainers.sft(models.causal_lm(self.tok, init, self.seed), self.tok,
-                                               self.source.sft_data(s.n_sft, self.seed), self.dir / name,
-                                               self.seed, **self.trl("sft")),
-                    "sft", init=init, n=s.n_sft, **self.trl("sft"))
+        data = self.source.sft_data(s.n_sft, self.seed)
+        self.cached(name, lambda: trainers.sft(models.causal_lm(self.tok, init, self.seed), self.tok, data,
+                                               self.dir / name, self.seed, **self.trl("sft")),
+                    "sft", source=self.tok, init=init, data=data, **self.trl("sft"))
 
     @cached_property
     def pairs(self) -> datasets.Dataset:
