@@ -60,10 +60,10 @@ def run_or_load(chapter: str, params: Mapping[str, Any]) -> tuple[Setup, list[di
     read from results saved by ``python -m pftlib.llm.launch`` (whose config then replaces the
     page's parameters; the page says where they were computed)."""
     if params.get("from_json"):
-        config, results, saved_by = load(params["from_json"], chapter)
+        saved, results, saved_by = load(params["from_json"], chapter)
         print(f"Rendered from {params['from_json']}, computed on {saved_by['device']} at commit "
               f"{saved_by['commit']} in {saved_by['wall_s']:.0f} s.")
-        return config, results
+        return saved, results
     import datasets
     import transformers
 

@@ -99,8 +99,9 @@ class Workspace:
         """``train()`` into ``folder``, or copy it from :mod:`pftlib.llm.cache` where a run of the
         same stage, seed, source and ``settings`` (data sets count by their rows) trained it before;
         the key is kept in ``keys``.  ``settings`` may name the ``source`` more narrowly (SFT: its
-        tokenizer and data, so a task that differs only in its verifier reuses the model).  Never cached: runs from a pretrained ``model`` (a checkpoint may
-        change under the same name) and under ``accelerate launch`` (processes would copy at once)."""
+        tokenizer and data, so a task that differs only in its verifier reuses the model).  Never
+        cached: runs from a pretrained ``model`` (a checkpoint may change under the same name) and
+        under ``accelerate launch`` (processes would copy at once)."""
         if self.setup.model or process_group().num_processes > 1:
             train()
             return
