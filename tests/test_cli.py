@@ -434,3 +434,32 @@ def test_every_bad_value_of_every_chapter_exits_2_by_name_before_a_kernel_starts
                 assert p.name in capsys.readouterr().err, (chapter.slug, p.name, text)
                 tried += 1
     assert tried >= 60
+
+
+def test_a_kernel_starting_beside_another_chapter_never_reads_a_half_written_kernel_spec(tmp_path, monkeypatch):
+    """``pft book`` starts chapters side by side, and each start writes the kernel spec that the
+    other's papermill may be reading at that moment (a build once failed on an empty kernel.json)."""
+    import threading
+
+    from pftlib.publish import execute as run
+
+    for name in ("JUPYTER_PATH", "PFT_CACHE_DIR"):  # _kernel_env sets them; monkeypatch restores them
+        monkeypatch.setenv(name, str(tmp_path))
+    spec = tmp_path / "_build" / ".kernels" / "kernels" / "python3" / "kernel.json"
+    run._kernel_env(tmp_path)
+    done, bad = threading.Event(), []
+
+    def write():
+        for _ in range(3000):
+            run._kernel_env(tmp_path)
+        done.set()
+
+    writer = threading.Thread(target=write)
+    writer.start()
+    while not done.is_set():
+        try:
+            json.loads(spec.read_text())
+        except ValueError as err:
+            bad.append(err)
+    writer.join()
+    assert not bad, f"{len(bad)} reads of kernel.json found it half-written, e.g. {bad[0]}"

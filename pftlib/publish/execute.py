@@ -143,12 +143,17 @@ def _reproduce_box(chapter: Chapter, meta: dict[str, Any]) -> str:
 
 
 def _kernel_env(root: Path) -> None:
-    """Make papermill's ``python3`` kernel this interpreter, whatever kernels the user has."""
+    """Make papermill's ``python3`` kernel this interpreter, whatever kernels the user has.  The
+    spec is replaced atomically: ``pft book`` starts chapters side by side, and a kernel starting
+    beside this one must never read a half-written file."""
     spec_dir = root / "_build" / ".kernels" / "kernels" / "python3"
     spec_dir.mkdir(parents=True, exist_ok=True)
     spec = {"argv": [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"],
             "display_name": "Python 3 (pftlib)", "language": "python"}
-    (spec_dir / "kernel.json").write_text(json.dumps(spec, indent=1))
+    fd, tmp = tempfile.mkstemp(dir=spec_dir, prefix=".kernel.", suffix=".tmp")
+    with os.fdopen(fd, "w") as f:
+        f.write(json.dumps(spec, indent=1))
+    os.replace(tmp, spec_dir / "kernel.json")
     os.environ["JUPYTER_PATH"] = str(spec_dir.parents[1])
     os.environ.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")
     os.environ.setdefault(CACHE_ENV, str(root / ".cache" / "pft"))  # trained SFT models shared between chapters
