@@ -106,18 +106,25 @@ def built_book(tmp_path_factory) -> tuple[Path, subprocess.CompletedProcess]:
 
 #: The test files that read the session's built book (they name the fixture).
 BOOK_FILES = {p.name for p in Path(__file__).parent.glob("test_*.py") if "built_book" in p.read_text()}
+#: The other test files with a fixture made once per file (the teacher's kit, a JupyterLab server).
+MODULE_FILES = {p.name for p in Path(__file__).parent.glob("test_*.py") if 'scope="module"' in p.read_text()}
 
 
 @pytest.hookimpl(optionalhook=True)
 def pytest_xdist_make_scheduler(config, log):
     """``make test`` runs two pytest-xdist workers.  The files that read the built book go to one
-    worker as one scope, so the book is built once; every other test is a scope of its own.
-    (xdist's ``loadgroup`` marks cannot do this under pytest 9.2, whose node ids are read-only.)"""
+    worker as one scope, so the book is built once; a file with a module-scoped fixture is a scope
+    of its own, so the fixture is made once (tests of one file split between workers, or run apart
+    on one, would each make it again); every other test is a scope of its own.  (xdist's
+    ``loadgroup`` marks cannot do this under pytest 9.2, whose node ids are read-only.)"""
     from xdist.scheduler import LoadScopeScheduling
 
     class BookOnOneWorker(LoadScopeScheduling):
         def _split_scope(self, nodeid: str) -> str:
-            return "the built book" if Path(nodeid.split("::")[0]).name in BOOK_FILES else nodeid
+            file = nodeid.split("::")[0]
+            if Path(file).name in BOOK_FILES:
+                return "the built book"
+            return file if Path(file).name in MODULE_FILES else nodeid
 
     return BookOnOneWorker(config, log)
 
