@@ -61,6 +61,19 @@ def test_a_benchmark_not_yet_measured_gives_every_value_it_would_glue():
     assert benchmarks.measured({}, "build") == benchmarks.NOT_MEASURED
 
 
+def test_the_chapter_target_is_judged_on_each_chapter_alone_when_it_was_timed_alone():
+    """DESIGN.md's 5 minutes are for a chapter on the machine's cores; in the book each chapter has
+    one core.  Results saved before the chapters were timed alone are judged on the book's times."""
+    rows = [{"what": "cold", "seconds": 600.0}, {"what": "warm", "seconds": 10.0},
+            {"what": "chapter 04_pipeline", "seconds": 310.0}, {"what": "chapter 01_likelihood", "seconds": 900.0}]
+    saved = {"build": {"rows": rows, "provenance": {}}}
+    old = benchmarks.build_findings(saved)[0]["build_verdict"]
+    assert old.startswith("Not every") and "310 s (in the book" in old
+    rows.append({"what": "alone: chapter 04_pipeline", "seconds": 240.0})
+    new = benchmarks.build_findings(saved)[0]["build_verdict"]
+    assert new.startswith("Every") and "240 s (alone" in new and "up to 310 s" in new
+
+
 def test_steps_and_size_effects_are_paired_over_seeds():
     runs = table(RESULTS, ("policies", "policy"))
     (up,) = steps(runs, "reward", ["DPO", "Online"], by="policy")
