@@ -38,18 +38,23 @@ def code_version() -> str:
 
 
 def key(stage: str, seed: int, **settings) -> str:
-    """The cache key of a checkpoint: its stage, seed and settings (JSON-encoded; a data set or a
-    tokenizer by :func:`digest`, anything else by its ``repr``), and the code."""
+    """The cache key of a checkpoint: its stage, seed and settings (JSON-encoded, each value that
+    JSON cannot hold as :func:`encoded` gives it), and the code."""
     text = json.dumps({"stage": stage, "seed": seed, "settings": settings, "code": code_version()},
-                      sort_keys=True, default=lambda v: digest(v) if hasattr(v, "to_dict") or hasattr(v, "get_vocab")
-                      else repr(v))
+                      sort_keys=True, default=encoded)
     return hashlib.sha256(text.encode()).hexdigest()[:24]
 
 
-def digest(data) -> str:
-    """A hash of a data set's rows (a ``datasets.Dataset``: data that differ in any text or in
-    their order give different keys), or of a tokenizer's vocabulary (its tokens and their ids)."""
-    rows = sorted(data.get_vocab().items()) if hasattr(data, "get_vocab") else data.to_dict()
+def encoded(value) -> str:
+    """A setting as a key holds it: a tokenizer by a hash of its vocabulary (tokens and ids), a data
+    set (a ``datasets.Dataset``) by a hash of its rows, so data that differ in any text or in their
+    order give different keys, and anything else by its ``repr``."""
+    if hasattr(value, "get_vocab"):
+        rows = sorted(value.get_vocab().items())
+    elif hasattr(value, "to_dict"):
+        rows = value.to_dict()
+    else:
+        return repr(value)
     return hashlib.sha256(json.dumps(rows, sort_keys=True).encode()).hexdigest()
 
 

@@ -150,10 +150,7 @@ def _kernel_env(root: Path) -> None:
     spec_dir.mkdir(parents=True, exist_ok=True)
     spec = {"argv": [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"],
             "display_name": "Python 3 (pftlib)", "language": "python"}
-    fd, tmp = tempfile.mkstemp(dir=spec_dir, prefix=".kernel.", suffix=".tmp")
-    with os.fdopen(fd, "w") as f:
-        f.write(json.dumps(spec, indent=1))
-    os.replace(tmp, spec_dir / "kernel.json")
+    _atomic_write(json.dumps(spec, indent=1), spec_dir / "kernel.json")
     os.environ["JUPYTER_PATH"] = str(spec_dir.parents[1])
     os.environ.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")
     os.environ.setdefault(CACHE_ENV, str(root / ".cache" / "pft"))  # trained SFT models shared between chapters
@@ -183,11 +180,13 @@ def _alive(pid: int) -> bool:
     return True
 
 
-def _atomic_write(nb: nbformat.NotebookNode, out: Path) -> None:
+def _atomic_write(text: str, out: Path) -> None:
+    """Write ``out`` through a temporary file renamed into place: a reader sees the old file or the
+    new one, never a half-written one."""
     fd, tmp = tempfile.mkstemp(dir=out.parent, prefix=f".{out.stem}.{os.getpid()}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as f:
-            nbformat.write(nb, f)
+            f.write(text)
         os.replace(tmp, out)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
@@ -254,5 +253,5 @@ def execute(chapter: Chapter, root: Path, params: dict[str, Any], out: Path | No
     nb.cells.insert(1, nbformat.v4.new_markdown_cell(_reproduce_box(chapter, meta)))
     if (repository := repository_url(root)) and (commit := launch_commit(meta["provenance"]["commit"])):
         stamp(nb, repository, commit)  # the page's own notebook, downloaded, runs on Colab at this commit
-    _atomic_write(nb, out)
+    _atomic_write(nbformat.writes(nb) + "\n", out)  # as nbformat.write ends a file
     return meta
